@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** MIME types accepted when `UPLOAD_ALLOWED_MIME_TYPES` is not set. */
+export const DEFAULT_ALLOWED_MIME_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/heic',
+  'video/mp4',
+  'video/quicktime',
+  'video/webm',
+  'audio/mpeg',
+  'audio/wav',
+  'audio/ogg',
+  'application/pdf',
+  'application/zip',
+  'text/plain',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
+
+export const SCANNER_ENGINES = ['signature', 'clamav', 'virustotal'] as const;
+export type ScannerEngineName = (typeof SCANNER_ENGINES)[number];
+
+const MIME_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$/;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a ${protocols.join(' or ')} URL` },
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/uploads'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().min(1).default('upl'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STORAGE_PROVIDER: z.enum(['local', 's3', 'r2']).default('local'),
+  STORAGE_LOCAL_DIR: z.string().min(1).default('./data/storage'),
+  STORAGE_ENDPOINT: url(['http:', 'https:']).optional(),
+  R2_ACCOUNT_ID: z.string().regex(/^[a-zA-Z0-9]+$/, 'expected an account id').optional(),
+  STORAGE_REGION: z.string().min(1).default('auto'),
+  STORAGE_ACCESS_KEY_ID: z.string().min(1).optional(),
+  STORAGE_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  STORAGE_BUCKET_ASSETS: z.string().min(1).default('assets'),
+  STORAGE_FORCE_PATH_STYLE: bool.default(false),
+  R2_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  STORAGE_MAX_FILE_SIZE: positiveInt.default(52_428_800),
+  UPLOAD_ALLOWED_MIME_TYPES: z
+    .string()
+    .transform((v) => v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((t) => MIME_PATTERN.test(t)), {
+      message: 'expected a comma-separated list of MIME types such as image/png or image/*',
+    })
+    .optional(),
+  UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(900),
+  SCANNER_PROVIDER: z.string().default('signature'),
+  SIGNATURE_BLOCKLIST_FILE: z.string().min(1).optional(),
+  CLAMAV_HOST: z.string().min(1).default('127.0.0.1'),
+  CLAMAV_PORT: port.default(3310),
+  CLAMAV_TIMEOUT_MS: positiveInt.default(60_000),
+  VIRUSTOTAL_API_KEY: z.string().min(1).optional(),
+  VIRUSTOTAL_URL: url(['http:', 'https:']).default('https://www.virustotal.com/api/v3'),
+  SCAN_CONCURRENCY: positiveInt.default(3),
+  SCAN_ATTEMPTS: positiveInt.default(3),
+  SCAN_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
+  SCAN_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  SCAN_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  SCAN_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  THUMBNAIL_CONCURRENCY: positiveInt.default(1),
+  CLEANUP_CRON: z.string().min(1).default('0 * * * *'),
+  CLEANUP_ABANDONED_HOURS: positiveInt.default(24),
+  CLEANUP_FAILED_DAYS: positiveInt.default(7),
+  CLEANUP_QUARANTINE_DAYS: positiveInt.default(30),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = Record<string, string | undefined>;
+
+/** Thrown when the environment is invalid; the message is one line per bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validated, typed settings. Only `loadConfig` reads the environment; everything else gets this. */
+export type Config = ReturnType<typeof buildConfig>;
+
+export function loadConfig(env: Env = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return buildConfig(parsed.data);
+}
+
+function buildConfig(e: z.infer<typeof envSchema>) {
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET: required when NODE_ENV=production');
+  }
+  const scanners = parseScanners(e.SCANNER_PROVIDER);
+  if (scanners.engines.includes('virustotal') && !e.VIRUSTOTAL_API_KEY) {
+    throw new ConfigError(
+      'Invalid configuration: VIRUSTOTAL_API_KEY: required when SCANNER_PROVIDER includes virustotal',
+    );
+  }
+  const provider = e.STORAGE_PROVIDER === 'r2' ? 's3' : e.STORAGE_PROVIDER;
+  const endpoint =
+    e.STORAGE_ENDPOINT ??
+    (e.R2_ACCOUNT_ID ? `https://${e.R2_ACCOUNT_ID}.r2.cloudflarestorage.com` : undefined);
+  if (e.STORAGE_PROVIDER === 'r2' && !endpoint) {
+    throw new ConfigError('Invalid configuration: R2_ACCOUNT_ID: required when STORAGE_PROVIDER=r2');
+  }
+
+  return {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      /** Absolute base of the URLs this server hands out (local upload and download URLs). */
+      publicUrl: (e.PUBLIC_URL ?? `http://${publicHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
+      /** When false, the server derives the public URL from the address it actually bound (PORT=0). */
+      publicUrlIsExplicit: e.PUBLIC_URL !== undefined,
+    },
+    databaseUrl: e.DATABASE_URL,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    auth: {
+      // A per-process random key keeps development zero-config without a guessable default.
+      jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
+      jwtSecretIsEphemeral: !e.JWT_SECRET,
+    },
+    storage: {
+      provider,
+      localDir: e.STORAGE_LOCAL_DIR,
+      endpoint,
+      region: e.STORAGE_REGION,
+      accessKeyId: e.STORAGE_ACCESS_KEY_ID,
+      secretAccessKey: e.STORAGE_SECRET_ACCESS_KEY,
+      bucket: e.STORAGE_BUCKET_ASSETS,
+      forcePathStyle: e.STORAGE_FORCE_PATH_STYLE,
+      publicUrl: e.R2_PUBLIC_URL,
+    },
+    upload: {
+      maxFileSize: e.STORAGE_MAX_FILE_SIZE,
+      allowedMimeTypes: e.UPLOAD_ALLOWED_MIME_TYPES ?? DEFAULT_ALLOWED_MIME_TYPES,
+      urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
+    },
+    scan: {
+      engines: scanners.engines,
+      usedDeprecatedMockName: scanners.usedMock,
+      concurrency: e.SCAN_CONCURRENCY,
+      attempts: e.SCAN_ATTEMPTS,
+      backoffMs: e.SCAN_BACKOFF_MS,
+      /** How long a worker's claim on a job lasts without renewal; a killed worker's job is retaken after it. */
+      lockDurationMs: e.SCAN_LOCK_DURATION_MS,
+      watchdogIntervalMs: e.SCAN_WATCHDOG_INTERVAL_MS,
+      stuckAfterMs: e.SCAN_STUCK_AFTER_MS,
+      signatureBlocklistFile: e.SIGNATURE_BLOCKLIST_FILE,
+      clamav: { host: e.CLAMAV_HOST, port: e.CLAMAV_PORT, timeoutMs: e.CLAMAV_TIMEOUT_MS },
+      virustotal: { apiKey: e.VIRUSTOTAL_API_KEY, url: e.VIRUSTOTAL_URL.replace(/\/+$/, '') },
+    },
+    thumbnail: { concurrency: e.THUMBNAIL_CONCURRENCY },
+    cleanup: {
+      cron: e.CLEANUP_CRON,
+      abandonedAfterHours: e.CLEANUP_ABANDONED_HOURS,
+      failedAfterDays: e.CLEANUP_FAILED_DAYS,
+      quarantineAfterDays: e.CLEANUP_QUARANTINE_DAYS,
+    },
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function parseScanners(value: string): { engines: ScannerEngineName[]; usedMock: boolean } {
+  const names = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const usedMock = names.includes('mock');
+  const engines = [...new Set(names.map((n) => (n === 'mock' ? 'signature' : n)))];
+  const unknown = engines.filter((n) => !(SCANNER_ENGINES as readonly string[]).includes(n));
+  if (engines.length === 0 || unknown.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration: SCANNER_PROVIDER: expected a comma-separated list of ${SCANNER_ENGINES.join(', ')}`,
+    );
+  }
+  return { engines: engines as ScannerEngineName[], usedMock };
+}
+
+function publicHost(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '::') return '127.0.0.1';
+  return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+}

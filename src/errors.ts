@@ -1,0 +1,78 @@
+/** Every error code a client can see, as listed in the API contract. */
+export enum ErrorCode {
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  BadUserInput = 'BAD_USER_INPUT',
+  NotFound = 'NOT_FOUND',
+  FileTooLarge = 'FILE_TOO_LARGE',
+  MimeTypeNotAllowed = 'MIME_TYPE_NOT_ALLOWED',
+  UploadNotFound = 'UPLOAD_NOT_FOUND',
+  UploadExpired = 'UPLOAD_EXPIRED',
+  ContentMismatch = 'CONTENT_MISMATCH',
+  RateLimited = 'RATE_LIMITED',
+  Internal = 'INTERNAL_SERVER_ERROR',
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.BadUserInput]: 400,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.FileTooLarge]: 413,
+  [ErrorCode.MimeTypeNotAllowed]: 415,
+  [ErrorCode.UploadNotFound]: 404,
+  [ErrorCode.UploadExpired]: 410,
+  [ErrorCode.ContentMismatch]: 422,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.Internal]: 500,
+};
+
+/**
+ * An error whose message is safe to show a client. Anything that is not an AppError is
+ * reported to clients as INTERNAL_SERVER_ERROR, with the detail only in the log.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+}
+
+/** Factories: each message is written once, here. */
+export const ERRORS = {
+  unauthenticated: () => new AppError(ErrorCode.Unauthenticated, 'Authentication required'),
+  forbidden: () => new AppError(ErrorCode.Forbidden, 'You are not allowed to do this'),
+  badInput: (field: string, message: string) => new AppError(ErrorCode.BadUserInput, message, { field }),
+  notFound: (what = 'Asset') => new AppError(ErrorCode.NotFound, `${what} not found`),
+  fileTooLarge: (maxBytes: number) =>
+    new AppError(ErrorCode.FileTooLarge, `File is larger than the limit of ${maxBytes} bytes`, {
+      field: 'fileSize',
+      maxBytes,
+    }),
+  mimeTypeNotAllowed: (mimeType: string) =>
+    new AppError(ErrorCode.MimeTypeNotAllowed, `Files of type ${mimeType} are not accepted`, {
+      field: 'mimeType',
+    }),
+  uploadNotFound: () =>
+    new AppError(ErrorCode.UploadNotFound, 'No uploaded file was found for this asset; upload it first'),
+  uploadExpired: () => new AppError(ErrorCode.UploadExpired, 'The upload URL has expired; start a new upload'),
+  contentMismatch: (reason: string) =>
+    new AppError(ErrorCode.ContentMismatch, `The uploaded file does not match its declaration: ${reason}`),
+  rateLimited: (retryAfterSeconds: number) =>
+    new AppError(ErrorCode.RateLimited, 'Too many requests; slow down', { retryAfterSeconds }),
+  internal: () => new AppError(ErrorCode.Internal, 'Internal server error'),
+};
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

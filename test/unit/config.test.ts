@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_ALLOWED_MIME_TYPES, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('works with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config.http).toMatchObject({ port: 4000, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:4000' });
+    expect(config.storage.provider).toBe('local');
+    expect(config.upload.allowedMimeTypes).toEqual(DEFAULT_ALLOWED_MIME_TYPES);
+    expect(config.scan.engines).toEqual(['signature']);
+    expect(config.auth.jwtSecretIsEphemeral).toBe(true);
+    expect(config.introspection).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'nope'],
+    ['STORAGE_PROVIDER', 'ftp'],
+    ['STORAGE_MAX_FILE_SIZE', '-1'],
+    ['UPLOAD_ALLOWED_MIME_TYPES', 'image/png, not a type'],
+    ['SCANNER_PROVIDER', 'clamav,unknown'],
+    ['STORAGE_FORCE_PATH_STYLE', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+  ])('a bad %s stops start-up with one line naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      expect((error as Error).message).toContain(name);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('requires JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('derives the R2 endpoint and accepts r2 as s3', () => {
+    const config = loadConfig({ STORAGE_PROVIDER: 'r2', R2_ACCOUNT_ID: 'abc123' });
+    expect(config.storage).toMatchObject({ provider: 's3', endpoint: 'https://abc123.r2.cloudflarestorage.com' });
+  });
+
+  it('accepts several scanners and the seed name mock', () => {
+    expect(loadConfig({ SCANNER_PROVIDER: 'clamav, signature' }).scan.engines).toEqual(['clamav', 'signature']);
+    const mock = loadConfig({ SCANNER_PROVIDER: 'mock' });
+    expect(mock.scan).toMatchObject({ engines: ['signature'], usedDeprecatedMockName: true });
+    expect(() => loadConfig({ SCANNER_PROVIDER: 'virustotal' })).toThrow(/VIRUSTOTAL_API_KEY/);
+  });
+});
