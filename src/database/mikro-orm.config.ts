@@ -1,0 +1,33 @@
+import { defineConfig } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { IpAsset } from '../entities/ip-asset.entity';
+import { migrationsList } from '../migrations';
+
+/**
+ * MikroORM options for one database URL. Entities and migrations are listed explicitly, so the
+ * same config works from `dist/`, under tsx and under vitest, with no folder discovery.
+ */
+export function ormOptions(databaseUrl: string, options: { debug?: boolean; poolMax?: number } = {}) {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: [IpAsset],
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      path: 'src/migrations',
+      pathTs: 'src/migrations',
+      emit: 'ts',
+      fileName: (timestamp, name) => `Migration${timestamp}${name ? `-${name}` : ''}`,
+    },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: options.debug ?? false,
+    // Transitions are written with explicit conditional updates; no implicit flush on reads.
+    flushMode: 'commit',
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+  });
+}
