@@ -1,0 +1,117 @@
+import {
+  ClamdExchangeError,
+  ClamdUnreachableError,
+  MAX_INSTREAM_CHUNK,
+  sendClamdCommand,
+  sendInstream,
+  type ClamdEndpoint,
+} from './clamd/clamd-connection';
+import { interpretInstreamReply } from './clamd/clamd-reply';
+import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
+
+/** Where and how to reach clamd. */
+export interface ClamAvScannerOptions {
+  host: string;
+  port: number;
+  /**
+   * Longest silence tolerated on the connection, in either direction: clamd scanning, clamd
+   * not reading, or our source not delivering. Not a cap on the whole scan, which may run as
+   * long as bytes keep moving.
+   * @default 60000
+   */
+  timeoutMs?: number;
+  /**
+   * How long to wait for clamd to accept the connection.
+   * @default the smaller of timeoutMs and 5000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Bytes per INSTREAM chunk, at most 65536.
+   * @default 65536
+   */
+  chunkSize?: number;
+  /**
+   * How long a version read from clamd (`VERSION`) is reused before asking again. The version
+   * names the signature database, which freshclam replaces while clamd runs.
+   * @default 60000
+   */
+  versionTtlMs?: number;
+}
+
+/**
+ * ClamAV through clamd's TCP protocol (INSTREAM), streaming the object without buffering it.
+ *
+ * `scan` never rejects for clamd's sake: unreachable, timed out, hung up, or over its
+ * StreamMaxLength all resolve to an `error` verdict with a reason, which the scan job retries
+ * like any other "could not scan". It rejects only with the caller's abort reason, or with the
+ * error of `target.open()` / the object stream itself (a storage problem, not a scan result).
+ *
+ * `ping` does throw when clamd cannot be reached, as the {@link Scanner} contract says.
+ */
+export class ClamAvScanner implements Scanner {
+  readonly engine = 'clamav';
+  private readonly endpoint: ClamdEndpoint;
+  private readonly chunkSize: number;
+  private readonly versionTtlMs: number;
+  private cachedVersion?: { value: string; readAt: number };
+
+  constructor(options: ClamAvScannerOptions) {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    this.endpoint = {
+      host: options.host,
+      port: options.port,
+      idleTimeoutMs: timeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? Math.min(timeoutMs, 5_000),
+    };
+    this.chunkSize = Math.max(1, Math.min(options.chunkSize ?? MAX_INSTREAM_CHUNK, MAX_INSTREAM_CHUNK));
+    this.versionTtlMs = options.versionTtlMs ?? 60_000;
+  }
+
+  async scan(target: ScanTarget, signal?: AbortSignal): Promise<ScanVerdict> {
+    signal?.throwIfAborted();
+    // Asked alongside the scan, not before it, so a slow VERSION never delays the scan.
+    const engineVersion = this.versionForVerdict(signal);
+    const source = await target.open();
+    let reply: string;
+    try {
+      reply = await sendInstream(this.endpoint, source, { chunkSize: this.chunkSize, signal });
+    } catch (error) {
+      if (error instanceof ClamdUnreachableError || error instanceof ClamdExchangeError) {
+        return {
+          outcome: 'error',
+          engine: this.engine,
+          reason: error.message,
+          engineVersion: await engineVersion,
+        };
+      }
+      throw error;
+    }
+    return { ...interpretInstreamReply(reply), engine: this.engine, engineVersion: await engineVersion };
+  }
+
+  /** Checks `PING` → `PONG`, then returns clamd's `VERSION`, e.g. `ClamAV 1.0.7/27000/Mon Jul 1 …`. */
+  async ping(signal?: AbortSignal): Promise<string> {
+    const pong = await sendClamdCommand(this.endpoint, 'PING', signal);
+    if (pong.trim() !== 'PONG') {
+      throw new ClamdExchangeError(`clamd answered PING with ${JSON.stringify(pong.slice(0, 100))}`);
+    }
+    return this.readVersion(signal);
+  }
+
+  private async readVersion(signal?: AbortSignal): Promise<string> {
+    const version = (await sendClamdCommand(this.endpoint, 'VERSION', signal)).trim();
+    this.cachedVersion = { value: version, readAt: Date.now() };
+    return version;
+  }
+
+  /** The version is nice to record but not worth failing a scan over. */
+  private async versionForVerdict(signal?: AbortSignal): Promise<string | undefined> {
+    const cached = this.cachedVersion;
+    if (cached && Date.now() - cached.readAt < this.versionTtlMs) return cached.value;
+    try {
+      return await this.readVersion(signal);
+    } catch {
+      return cached?.value;
+    }
+  }
+}

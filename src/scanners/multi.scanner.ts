@@ -1,0 +1,80 @@
+import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
+
+/**
+ * Runs several engines on the same object at once (each opens its own stream) and combines
+ * their verdicts with {@link combineVerdicts}. If one engine rejects (abort, unreadable object),
+ * the others are aborted too and `scan` rejects with that first error.
+ */
+export class MultiScanner implements Scanner {
+  readonly engine: string;
+
+  constructor(private readonly scanners: readonly Scanner[]) {
+    if (scanners.length === 0) throw new Error('MultiScanner needs at least one engine');
+    this.engine = scanners.map((scanner) => scanner.engine).join('+');
+  }
+
+  async scan(target: ScanTarget, signal?: AbortSignal): Promise<ScanVerdict> {
+    signal?.throwIfAborted();
+    const stopOthers = new AbortController();
+    const engineSignal = signal ? AbortSignal.any([signal, stopOthers.signal]) : stopOthers.signal;
+    const settled = await Promise.allSettled(
+      this.scanners.map((scanner) =>
+        scanner.scan(target, engineSignal).catch((error: unknown) => {
+          stopOthers.abort(error);
+          throw error;
+        }),
+      ),
+    );
+    signal?.throwIfAborted();
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    return combineVerdicts(
+      this.engine,
+      settled.map((result) => (result as PromiseFulfilledResult<ScanVerdict>).value),
+    );
+  }
+
+  /** Pings every engine; throws if any cannot be reached. */
+  async ping(): Promise<string> {
+    const versions = await Promise.all(
+      this.scanners.map(async (scanner) => `${scanner.engine}=${(await scanner.ping()) ?? '?'}`),
+    );
+    return versions.join('; ');
+  }
+}
+
+/**
+ * Combines per-engine verdicts: any detection makes it infected (threats tagged
+ * `engine:name`, from every engine that found something); otherwise any error makes it an error
+ * (an engine that could not look must not let the object through); only all-clean is clean.
+ */
+export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]): ScanVerdict {
+  const versions = verdicts
+    .filter((verdict) => verdict.engineVersion)
+    .map((verdict) => `${verdict.engine}=${verdict.engineVersion}`);
+  const engineVersion = versions.length > 0 ? versions.join('; ') : undefined;
+
+  const threats = verdicts.flatMap((verdict) =>
+    verdict.outcome === 'infected' ? verdict.threats.map((threat) => `${verdict.engine}:${threat}`) : [],
+  );
+  if (threats.length > 0) return { outcome: 'infected', engine, threats, engineVersion };
+
+  const errors = verdicts.filter((verdict) => verdict.outcome === 'error');
+  if (errors.length > 0 || verdicts.length === 0) {
+    const reason =
+      verdicts.length === 0
+        ? 'no engine ran'
+        : errors.map((verdict) => `${verdict.engine}: ${verdict.reason}`).join('; ');
+    const waits = errors.flatMap((verdict) =>
+      verdict.retryAfterMs === undefined ? [] : [verdict.retryAfterMs],
+    );
+    return {
+      outcome: 'error',
+      engine,
+      reason,
+      engineVersion,
+      ...(waits.length > 0 ? { retryAfterMs: Math.max(...waits) } : {}),
+    };
+  }
+  return { outcome: 'clean', engine, engineVersion };
+}

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendClamdCommand } from '../../src/scanners/clamd/clamd-connection';
+
+/** The project's tiny signature database (EICAR only): freshclam cannot run without internet. */
+export const CLAMAV_FIXTURES_DIR = path.resolve(__dirname, '../fixtures/clamav');
+
+/** Where CI's clamd listens (scripts/clamd.sh) and the service's default CLAMAV_PORT. */
+export const SHARED_CLAMD_PORT = 3310;
+
+const CLAMD_BIN = process.env.CLAMD_BIN ?? '/usr/sbin/clamd';
+const HOST = '127.0.0.1';
+
+export interface EnsureClamdOptions {
+  /**
+   * Port to use. Something already answering PING there is reused as is. Without it: the
+   * shared clamd on 3310 when it answers and no `streamMaxLength` is asked for, else a clamd
+   * of our own on a free port (so no two test files race for one port).
+   */
+  port?: number;
+  /** clamd's StreamMaxLength for a clamd we start, e.g. `1M`. @default '100M' */
+  streamMaxLength?: string;
+  /** @default 30000 */
+  startTimeoutMs?: number;
+}
+
+export interface ClamdHandle {
+  host: string;
+  port: number;
+  /** True when this call spawned the clamd (then `pid` is set and `stop` ends it). */
+  started: boolean;
+  pid?: number;
+  /** Stops the clamd this call started; does nothing to one it reused. */
+  stop(): Promise<void>;
+}
+
+/** Resolves with a clamd answering PING: reused when one is there, otherwise started. */
+export async function ensureClamd(options: EnsureClamdOptions = {}): Promise<ClamdHandle> {
+  if (options.port !== undefined) {
+    if (await answersPing(options.port)) return reused(options.port);
+    return startClamd(options.port, options);
+  }
+  if (options.streamMaxLength === undefined && (await answersPing(SHARED_CLAMD_PORT))) {
+    return reused(SHARED_CLAMD_PORT);
+  }
+  return startClamd(await freePort(), options);
+}
+
+/** True when a clamd at 127.0.0.1:`port` answers `zPING` with `PONG`. */
+export async function answersPing(port: number, host = HOST): Promise<boolean> {
+  try {
+    const reply = await sendClamdCommand({ host, port, connectTimeoutMs: 500, idleTimeoutMs: 1_000 }, 'PING');
+    return reply.trim() === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
+function reused(port: number): ClamdHandle {
+  return { host: HOST, port, started: false, stop: async () => {} };
+}
+
+async function startClamd(port: number, options: EnsureClamdOptions): Promise<ClamdHandle> {
+  if (!existsSync(CLAMD_BIN)) {
+    throw new Error(`clamd not found at ${CLAMD_BIN}: apt-get install -y clamav-daemon (or set CLAMD_BIN)`);
+  }
+  const runDir = await mkdtemp(path.join(os.tmpdir(), 'clamd-test-'));
+  const configFile = path.join(runDir, 'clamd.conf');
+  const logFile = path.join(runDir, 'clamd.log');
+  const outputFile = path.join(runDir, 'clamd.out');
+  await writeFile(
+    configFile,
+    clamdConfig({ port, runDir, logFile, streamMaxLength: options.streamMaxLength ?? '100M' }),
+  );
+
+  // clamd's own early errors (bad config, port taken) go to stderr before its log file opens.
+  const output = openSync(outputFile, 'a');
+  const child = spawn(CLAMD_BIN, [`--config-file=${configFile}`], { stdio: ['ignore', output, output] });
+  closeSync(output);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const cleanUp = async () => {
+    process.off('exit', killOnExit);
+    await stopChild(child);
+    await rm(runDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForPong(child, port, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    const tail = logTail(outputFile, logFile);
+    await cleanUp();
+    // Another test file may have started one on this port in the meantime: use that one.
+    if (await answersPing(port)) return reused(port);
+    throw new Error(`${(error as Error).message}\n--- clamd output (tail) ---\n${tail}`);
+  }
+  return { host: HOST, port, started: true, pid: child.pid, stop: cleanUp };
+}
+
+function clamdConfig(settings: {
+  port: number;
+  runDir: string;
+  logFile: string;
+  streamMaxLength: string;
+}): string {
+  return [
+    `DatabaseDirectory ${CLAMAV_FIXTURES_DIR}`,
+    `TCPSocket ${settings.port}`,
+    `TCPAddr ${HOST}`,
+    'Foreground yes',
+    `PidFile ${path.join(settings.runDir, 'clamd.pid')}`,
+    `LogFile ${settings.logFile}`,
+    `TemporaryDirectory ${settings.runDir}`,
+    `StreamMaxLength ${settings.streamMaxLength}`,
+    'MaxFileSize 100M',
+    'MaxScanSize 400M',
+    'SelfCheck 0',
+    '',
+  ].join('\n');
+}
+
+async function waitForPong(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `clamd exited (${child.exitCode ?? child.signalCode}) before answering PING on port ${port}`,
+      );
+    }
+    if (await answersPing(port)) return;
+    await sleep(50);
+  }
+  throw new Error(`clamd did not answer PING on port ${port} within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGCONT'); // a test may have paused it; a stopped process ignores SIGTERM until resumed
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function logTail(...files: string[]): string {
+  return files
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, 'utf8').split('\n').slice(-20).join('\n'))
+    .join('\n');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

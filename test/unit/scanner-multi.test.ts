@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { createScanner } from '../../src/scanners';
+import { combineVerdicts } from '../../src/scanners/multi.scanner';
+
+describe('combineVerdicts', () => {
+  it('is infected when any engine is, with every threat tagged by its engine', () => {
+    expect(
+      combineVerdicts('clamav+signature+virustotal', [
+        {
+          outcome: 'infected',
+          engine: 'clamav',
+          threats: ['Eicar-Test-Signature'],
+          engineVersion: 'ClamAV 1.4.6',
+        },
+        { outcome: 'error', engine: 'signature', reason: 'boom' },
+        { outcome: 'infected', engine: 'virustotal', threats: ['EICAR-Test-File'] },
+      ]),
+    ).toEqual({
+      outcome: 'infected',
+      engine: 'clamav+signature+virustotal',
+      threats: ['clamav:Eicar-Test-Signature', 'virustotal:EICAR-Test-File'],
+      engineVersion: 'clamav=ClamAV 1.4.6',
+    });
+  });
+
+  it('is an error, never clean, when any engine could not decide', () => {
+    const verdict = combineVerdicts('clamav+virustotal', [
+      { outcome: 'clean', engine: 'clamav' },
+      { outcome: 'error', engine: 'virustotal', reason: 'rate limited', retryAfterMs: 60_000 },
+    ]);
+    expect(verdict).toEqual({
+      outcome: 'error',
+      engine: 'clamav+virustotal',
+      reason: 'virustotal: rate limited',
+      retryAfterMs: 60_000,
+    });
+  });
+
+  it('is clean only when every engine is clean', () => {
+    expect(
+      combineVerdicts('a+b', [
+        { outcome: 'clean', engine: 'a' },
+        { outcome: 'clean', engine: 'b' },
+      ]).outcome,
+    ).toBe('clean');
+    expect(combineVerdicts('none', []).outcome).toBe('error');
+  });
+});
+
+describe('createScanner', () => {
+  it('builds one engine as itself and several as one combined scanner', () => {
+    expect(createScanner(loadConfig({})).engine).toBe('signature');
+    expect(createScanner(loadConfig({ SCANNER_PROVIDER: 'mock' })).engine).toBe('signature');
+    expect(
+      createScanner(loadConfig({ SCANNER_PROVIDER: 'clamav,virustotal', VIRUSTOTAL_API_KEY: 'k' })).engine,
+    ).toBe('clamav+virustotal');
+  });
+
+  it('fails at start-up for an unreadable block-list file', () => {
+    expect(() => createScanner(loadConfig({ SIGNATURE_BLOCKLIST_FILE: '/nonexistent/list.txt' }))).toThrow(
+      /list\.txt/,
+    );
+  });
+});
