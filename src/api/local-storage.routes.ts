@@ -1,0 +1,170 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import { BodyMismatchError } from '../storage/byte-count';
+import { attachmentDisposition } from '../storage/content-disposition';
+import { LOCAL_OBJECT_PATH, LOCAL_UPLOAD_PATH, type LocalStorageAdapter } from '../storage/local.storage';
+import { InvalidStorageKey, StorageError } from '../storage/storage.adapter';
+
+export interface LocalStorageRouterOptions {
+  /**
+   * Receives failures that are not the client's fault (disk full, permissions), for the log.
+   * Clients only ever see "storage error".
+   * @default ignore
+   */
+  onError?: (error: unknown, req: Request) => void;
+}
+
+/**
+ * Refused bodies up to this size are read and discarded so the client reliably gets the answer;
+ * closing with unread bytes pending makes the kernel reset the connection, and many clients
+ * then report a network error instead of the status. Larger ones are not worth reading.
+ */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** Signed download URLs are short-lived; caching them longer than this buys nothing. */
+const MAX_DOWNLOAD_CACHE_SECONDS = 3600;
+
+/**
+ * The local provider's half of presigned URLs: `PUT /storage/upload/<key>` accepts a body signed
+ * by `LocalStorageAdapter.presignPut`, `GET|HEAD /storage/object/<key>` serves one signed by
+ * `presignGet`. Mount it at the root, before any body parser (it streams request bodies itself).
+ */
+export function createLocalStorageRouter(
+  adapter: LocalStorageAdapter,
+  opts: LocalStorageRouterOptions = {},
+): Router {
+  const onError = opts.onError ?? (() => undefined);
+  const router = Router();
+  // `use` rather than `put('/*key')`: the key is decoded here, once, where a malformed escape is
+  // a plain 400 instead of an error travelling to the app's error handler.
+  router.use(LOCAL_UPLOAD_PATH, (req, res, next) => {
+    if (req.method !== 'PUT') return next();
+    receiveUpload(adapter, req, res).catch((error: unknown) => failed(error, req, res, onError));
+  });
+  router.use(LOCAL_OBJECT_PATH, (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    serveObject(adapter, req, res).catch((error: unknown) => failed(error, req, res, onError));
+  });
+  return router;
+}
+
+async function receiveUpload(adapter: LocalStorageAdapter, req: Request, res: Response): Promise<void> {
+  const key = keyFromPath(adapter, req.path);
+  if (key === undefined) return refuse(req, res, 400, 'invalid key');
+  const verified = adapter.verifyUploadUrl(key, queryOf(req));
+  if (!verified.ok) {
+    return refuse(req, res, 403, verified.reason === 'expired' ? 'expired' : 'invalid signature');
+  }
+  const { grant } = verified;
+  if (req.headers['content-type'] !== grant.contentType) {
+    return refuse(req, res, 403, 'content-type does not match the signed type');
+  }
+  const declared = req.headers['content-length'];
+  if (declared === undefined) return refuse(req, res, 411, 'content-length required');
+  if (!/^\d+$/.test(declared) || Number(declared) !== grant.size) {
+    return refuse(req, res, 403, 'content-length does not match the signed size');
+  }
+  try {
+    await adapter.receiveUpload(key, req, { size: grant.size, sha256: grant.checksumSha256 });
+  } catch (error) {
+    if (error instanceof BodyMismatchError) {
+      const message =
+        error.reason === 'checksum' ? 'body does not match the signed sha256' : 'body length does not match';
+      return refuse(req, res, 400, message);
+    }
+    throw error;
+  }
+  res.status(200).end();
+}
+
+async function serveObject(adapter: LocalStorageAdapter, req: Request, res: Response): Promise<void> {
+  const key = keyFromPath(adapter, req.path);
+  if (key === undefined) return refuse(req, res, 400, 'invalid key');
+  const verified = adapter.verifyDownloadUrl(key, queryOf(req));
+  if (!verified.ok) {
+    return refuse(req, res, 403, verified.reason === 'expired' ? 'expired' : 'invalid signature');
+  }
+  const { grant } = verified;
+  const object = await adapter.openForDownload(key);
+  if (!object) return refuse(req, res, 404, 'not found');
+
+  const maxAge = Math.min(
+    Math.max(grant.expires - Math.floor(Date.now() / 1000), 0),
+    MAX_DOWNLOAD_CACHE_SECONDS,
+  );
+  // setHeader, not res.set: Express would append a charset to the signed Content-Type.
+  res.statusCode = 200;
+  res.setHeader('Content-Type', grant.contentType ?? 'application/octet-stream');
+  res.setHeader('Content-Length', String(object.info.size));
+  res.setHeader('Content-Disposition', attachmentDisposition(grant.downloadName));
+  // User-supplied bytes on our own origin: never sniffed, never scripted.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', `private, max-age=${maxAge}`);
+  if (object.info.etag) res.setHeader('ETag', object.info.etag);
+  if (object.info.lastModified) res.setHeader('Last-Modified', object.info.lastModified.toUTCString());
+  if (req.method === 'HEAD') {
+    object.body.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(object.body, res);
+}
+
+/** The decoded key after the mount path, or undefined when it cannot be a key. */
+function keyFromPath(adapter: LocalStorageAdapter, rawPath: string): string | undefined {
+  let key: string;
+  try {
+    key = decodeURIComponent(rawPath.slice(1));
+  } catch {
+    return undefined;
+  }
+  return adapter.acceptsKey(key) ? key : undefined;
+}
+
+/** Parsed here, not from req.query, so the app's query-parser setting cannot change what is verified. */
+function queryOf(req: Request): URLSearchParams {
+  const url = req.originalUrl;
+  const start = url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
+}
+
+function refuse(req: Request, res: Response, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (!req.complete && !drainable(req.headers)) res.setHeader('Connection', 'close');
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(message);
+}
+
+function drainable(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return length !== undefined && /^\d+$/.test(length) && Number(length) <= DRAIN_LIMIT_BYTES;
+}
+
+/** Last resort: never lets an error (and the paths in it) reach the client or Express' handler. */
+function failed(
+  error: unknown,
+  req: Request,
+  res: Response,
+  onError: (error: unknown, req: Request) => void,
+): void {
+  if (error instanceof InvalidStorageKey) return refuse(req, res, 400, 'invalid key');
+  if (!isClientGone(error)) onError(error, req);
+  // A failed body stream takes the connection with it; there is nobody left to answer.
+  if ((req.destroyed && !req.complete) || res.destroyed || res.headersSent) {
+    res.destroy();
+    return;
+  }
+  refuse(req, res, 500, 'storage error');
+}
+
+/** The client hung up mid-body or mid-download: its business, not a storage failure to log. */
+function isClientGone(error: unknown): boolean {
+  const code = error instanceof StorageError ? error.code : (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE';
+}

@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+import type { PresignGetInput, PresignPutInput } from './storage.adapter';
+
+/** SigV4 refuses longer; the local provider keeps the same bound so both behave alike. */
+const MAX_URL_LIFETIME_SECONDS = 7 * 24 * 3600;
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+/** type/subtype with optional parameters, and nothing that could split a header. */
+const CONTENT_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;[\x20-\x7e]*)?$/;
+
+// These are programming errors in the caller (the service validates user input first), hence
+// TypeError/RangeError rather than StorageError.
+
+export function assertPresignPutInput(input: PresignPutInput): void {
+  assertLifetime(input.expiresInSeconds);
+  assertContentType(input.contentType);
+  if (!Number.isSafeInteger(input.contentLength) || input.contentLength < 0) {
+    throw new RangeError('contentLength must be a non-negative integer');
+  }
+  if (input.checksumSha256 !== undefined && !BASE64_SHA256.test(input.checksumSha256)) {
+    throw new TypeError('checksumSha256 must be a base64 SHA-256 digest');
+  }
+}
+
+export function assertPresignGetInput(input: PresignGetInput): void {
+  assertLifetime(input.expiresInSeconds);
+  if (input.contentType !== undefined) assertContentType(input.contentType);
+}
+
+export function assertPutOptions(
+  body: Buffer | Readable,
+  options: { contentType: string; contentLength?: number },
+): void {
+  assertContentType(options.contentType);
+  const { contentLength } = options;
+  if (contentLength !== undefined && (!Number.isSafeInteger(contentLength) || contentLength < 0)) {
+    throw new RangeError('contentLength must be a non-negative integer');
+  }
+  if (Buffer.isBuffer(body)) {
+    if (contentLength !== undefined && contentLength !== body.length) {
+      throw new RangeError('contentLength does not match the buffer');
+    }
+  } else if (contentLength === undefined) {
+    throw new TypeError('contentLength is required when the body is a stream');
+  }
+}
+
+export function assertByteRange(range: { start: number; end: number }): void {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new RangeError('range must satisfy 0 <= start <= end');
+  }
+}
+
+/** Signed URLs carry whole seconds; dropping the milliseconds keeps expiresAt exact. */
+export function floorToSecond(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+function assertLifetime(seconds: number): void {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_URL_LIFETIME_SECONDS) {
+    throw new RangeError(`expiresInSeconds must be an integer from 1 to ${MAX_URL_LIFETIME_SECONDS}`);
+  }
+}
+
+function assertContentType(value: string): void {
+  if (typeof value !== 'string' || !CONTENT_TYPE.test(value)) {
+    throw new TypeError('contentType must be a MIME type');
+  }
+}

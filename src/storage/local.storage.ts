@@ -1,0 +1,393 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, type Stats } from 'node:fs';
+import { access, constants, mkdir, open, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BodyMismatchError, ExactLengthStream } from './byte-count';
+import {
+  assertByteRange,
+  assertPresignGetInput,
+  assertPresignPutInput,
+  assertPutOptions,
+  floorToSecond,
+} from './input-checks';
+import { walkInKeyOrder } from './local/key-order-walk';
+import { LocalUrlSigner, type DownloadGrant, type UploadGrant, type Verified } from './local/url-signature';
+import {
+  InvalidStorageKey,
+  StorageError,
+  StorageObjectNotFound,
+  type ListedObject,
+  type ObjectInfo,
+  type PresignedUpload,
+  type PresignGetInput,
+  type PresignPutInput,
+  type StorageAdapter,
+} from './storage.adapter';
+import { encodeKeyForUrlPath, isValidStorageKey, isValidStoragePrefix } from './storage-key';
+
+export type { DownloadGrant, UploadGrant, Verified } from './local/url-signature';
+
+/** URL path under which the router accepts signed uploads; the key follows. */
+export const LOCAL_UPLOAD_PATH = '/storage/upload';
+/** URL path under which the router serves signed downloads; the key follows. */
+export const LOCAL_OBJECT_PATH = '/storage/object';
+
+/**
+ * Temporary files live here, inside the root, so the final rename stays on one filesystem and is
+ * atomic. Keys starting with it are refused, and listings skip it.
+ */
+const STAGING_DIR = '.staging';
+const DEFAULT_PAGE_SIZE = 1000;
+const MIN_SECRET_LENGTH = 16;
+/** A concurrent delete may remove a directory between our mkdir and our rename; try again. */
+const PLACE_ATTEMPTS = 3;
+
+export interface LocalStorageOptions {
+  /** Directory holding the objects; created on first use. */
+  rootDir: string;
+  /** Signs upload and download URLs; every replica serving the same root must share it. */
+  signingSecret: string;
+  /**
+   * Absolute base URL of this server, read at each presign: the server may listen on port 0 and
+   * learn its port after the adapter exists.
+   */
+  publicUrl: () => string;
+}
+
+/** A local object opened for reading, for the download route. */
+export interface OpenedObject {
+  info: ObjectInfo;
+  /** The whole file; destroy it if you do not read it, to release the file handle. */
+  body: Readable;
+}
+
+/**
+ * The zero-configuration provider: objects are files under a root directory, and "presigned"
+ * URLs point at this server's own routes (see `createLocalStorageRouter`), signed with HMAC.
+ * Writes go to a temporary file and are renamed into place, so readers never see half a file.
+ *
+ * One difference from S3: as a file cannot also be a directory, a key cannot exist together with
+ * keys below it ('a' and 'a/b'); writing the second fails with a StorageError.
+ */
+export class LocalStorageAdapter implements StorageAdapter {
+  readonly provider = 'local' as const;
+  private readonly root: string;
+  private readonly staging: string;
+  private readonly signer: LocalUrlSigner;
+  private readonly publicUrl: () => string;
+
+  constructor(options: LocalStorageOptions) {
+    if (typeof options.signingSecret !== 'string' || options.signingSecret.length < MIN_SECRET_LENGTH) {
+      throw new TypeError(`signingSecret must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    this.root = path.resolve(options.rootDir);
+    this.staging = path.join(this.root, STAGING_DIR);
+    this.signer = new LocalUrlSigner(options.signingSecret);
+    this.publicUrl = options.publicUrl;
+  }
+
+  async presignPut(input: PresignPutInput): Promise<PresignedUpload> {
+    this.pathFor(input.key, 'presignPut');
+    assertPresignPutInput(input);
+    const expiresAt = new Date(floorToSecond(new Date()).getTime() + input.expiresInSeconds * 1000);
+    const query = this.signer.uploadQuery({
+      key: input.key,
+      expires: expiresAt.getTime() / 1000,
+      size: input.contentLength,
+      contentType: input.contentType,
+      checksumSha256: input.checksumSha256,
+    });
+    return {
+      url: this.urlFor(LOCAL_UPLOAD_PATH, input.key, query),
+      headers: { 'Content-Type': input.contentType, 'Content-Length': String(input.contentLength) },
+      expiresAt,
+    };
+  }
+
+  async presignGet(key: string, input: PresignGetInput): Promise<string> {
+    this.pathFor(key, 'presignGet');
+    assertPresignGetInput(input);
+    const expires = floorToSecond(new Date()).getTime() / 1000 + input.expiresInSeconds;
+    const query = this.signer.downloadQuery({
+      key,
+      expires,
+      contentType: input.contentType,
+      downloadName: input.downloadName,
+    });
+    return this.urlFor(LOCAL_OBJECT_PATH, key, query);
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    const file = this.pathFor(key, 'head');
+    try {
+      const info = await stat(file);
+      return info.isFile() ? toObjectInfo(info) : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw wrap('head', error);
+    }
+  }
+
+  async getStream(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    const file = this.pathFor(key, 'getStream');
+    if (range) assertByteRange(range);
+    const opened = await this.openFile(key, file, 'getStream');
+    if (range && range.start >= opened.info.size) {
+      opened.handle.close().catch(() => undefined);
+      // Same answer as S3 for a range starting past the end.
+      throw new StorageError('Requested range is not satisfiable', {
+        operation: 'getStream',
+        code: 'InvalidRange',
+        status: 416,
+      });
+    }
+    return opened.handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async put(
+    key: string,
+    body: Buffer | Readable,
+    options: { contentType: string; contentLength?: number },
+  ): Promise<void> {
+    const target = this.pathFor(key, 'put');
+    assertPutOptions(body, options);
+    try {
+      await this.writeAtomically(target, body, { size: options.contentLength }, 'put');
+    } catch (error) {
+      // Same failure as the S3 provider's for a stream that is not the declared length.
+      if (error instanceof BodyMismatchError) throw wrap('put', error);
+      throw error;
+    }
+  }
+
+  async move(fromKey: string, toKey: string): Promise<void> {
+    const from = this.pathFor(fromKey, 'move');
+    const to = this.pathFor(toKey, 'move');
+    if (!(await this.head(fromKey))) throw new StorageObjectNotFound(fromKey);
+    if (from === to) return;
+    try {
+      await this.place(from, to);
+    } catch (error) {
+      if (isMissing(error) && !(await this.head(fromKey))) throw new StorageObjectNotFound(fromKey);
+      throw wrap('move', error);
+    }
+    await this.removeEmptyParents(from);
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathFor(key, 'delete');
+    try {
+      await unlink(file);
+    } catch (error) {
+      // EISDIR/EPERM: the key names a directory, which is not an object either.
+      const code = errorCode(error);
+      if (!isMissing(error) && code !== 'EISDIR' && code !== 'EPERM') throw wrap('delete', error);
+      return;
+    }
+    await this.removeEmptyParents(file);
+  }
+
+  async *list(
+    prefix: string,
+    options: { startAfter?: string; pageSize?: number } = {},
+  ): AsyncIterable<ListedObject[]> {
+    if (!isValidStoragePrefix(prefix) || prefix.split('/')[0] === STAGING_DIR) {
+      throw new InvalidStorageKey('list');
+    }
+    const pageSize = Math.max(Math.trunc(options.pageSize ?? DEFAULT_PAGE_SIZE), 1);
+    let page: ListedObject[] = [];
+    try {
+      for await (const object of walkInKeyOrder({
+        root: this.root,
+        prefix,
+        startAfter: options.startAfter,
+        skipTopLevel: new Set([STAGING_DIR]),
+      })) {
+        page.push(object);
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+    } catch (error) {
+      throw wrap('list', error);
+    }
+    if (page.length > 0) yield page;
+  }
+
+  async ping(): Promise<void> {
+    // A real write, not access(W_OK): root passes access checks even on a read-only mount.
+    const probe = path.join(this.staging, `ping-${randomUUID()}`);
+    try {
+      await mkdir(this.staging, { recursive: true });
+      await writeFile(probe, '');
+      await unlink(probe);
+    } catch (error) {
+      throw wrap('ping', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: every call opens and closes its own files.
+  }
+
+  // --- For the local storage router -------------------------------------------------------
+
+  /** True when `key` is one this adapter would store (the key rules, and not a reserved name). */
+  acceptsKey(key: string): boolean {
+    return isValidStorageKey(key) && key.split('/')[0] !== STAGING_DIR;
+  }
+
+  /** Checks a signed upload URL's parameters for `key`. */
+  verifyUploadUrl(key: string, query: URLSearchParams, now = new Date()): Verified<UploadGrant> {
+    return this.signer.verifyUpload(key, query, Math.floor(now.getTime() / 1000));
+  }
+
+  /** Checks a signed download URL's parameters for `key`. */
+  verifyDownloadUrl(key: string, query: URLSearchParams, now = new Date()): Verified<DownloadGrant> {
+    return this.signer.verifyDownload(key, query, Math.floor(now.getTime() / 1000));
+  }
+
+  /**
+   * Stores an upload body streamed from a client, refusing it (and keeping nothing) unless it is
+   * exactly `expected.size` bytes and, when given, has SHA-256 `expected.sha256` (base64).
+   * @throws BodyMismatchError when the body is not what was signed.
+   */
+  async receiveUpload(
+    key: string,
+    body: Readable,
+    expected: { size: number; sha256?: string },
+  ): Promise<void> {
+    const target = this.pathFor(key, 'receiveUpload');
+    await this.writeAtomically(target, body, expected, 'receiveUpload');
+  }
+
+  /** Opens an object for the download route, or null when there is none. */
+  async openForDownload(key: string): Promise<OpenedObject | null> {
+    const file = this.pathFor(key, 'openForDownload');
+    try {
+      const { handle, info } = await this.openFile(key, file, 'openForDownload');
+      return { info, body: handle.createReadStream() };
+    } catch (error) {
+      if (error instanceof StorageObjectNotFound) return null;
+      throw error;
+    }
+  }
+
+  // --- Internals ----------------------------------------------------------------------------
+
+  /** The file for `key`, which must stay inside the root whatever the key says. */
+  private pathFor(key: string, operation: string): string {
+    if (!this.acceptsKey(key)) throw new InvalidStorageKey(operation);
+    const file = path.resolve(this.root, ...key.split('/'));
+    // The key rules already exclude escapes; this guards against a rule we did not think of.
+    if (!file.startsWith(this.root + path.sep)) throw new InvalidStorageKey(operation);
+    return file;
+  }
+
+  private urlFor(routePath: string, key: string, query: URLSearchParams): string {
+    const base = this.publicUrl().replace(/\/+$/, '');
+    return `${base}${routePath}/${encodeKeyForUrlPath(key)}?${query.toString()}`;
+  }
+
+  private async openFile(key: string, file: string, operation: string) {
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (isMissing(error) || errorCode(error) === 'EISDIR') throw new StorageObjectNotFound(key);
+      throw wrap(operation, error);
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new StorageObjectNotFound(key);
+      return { handle, info: toObjectInfo(info) };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error instanceof StorageObjectNotFound ? error : wrap(operation, error);
+    }
+  }
+
+  private async writeAtomically(
+    target: string,
+    body: Buffer | Readable,
+    expected: { size?: number; sha256?: string },
+    operation: string,
+  ): Promise<void> {
+    const temp = path.join(this.staging, `${randomUUID()}.part`);
+    try {
+      await mkdir(this.staging, { recursive: true });
+      if (Buffer.isBuffer(body)) {
+        await writeFile(temp, body, { flag: 'wx' });
+      } else if (expected.size === undefined) {
+        await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+      } else {
+        const checked = new ExactLengthStream(expected.size, { sha256: expected.sha256 !== undefined });
+        await pipeline(body, checked, createWriteStream(temp, { flags: 'wx' }));
+        if (expected.sha256 !== undefined && checked.digestBase64() !== expected.sha256) {
+          throw new BodyMismatchError('checksum');
+        }
+      }
+      await this.place(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      if (error instanceof BodyMismatchError) throw error;
+      throw wrap(operation, error);
+    }
+  }
+
+  /** rename(2) into place, creating the target's directories. */
+  private async place(source: string, target: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await mkdir(path.dirname(target), { recursive: true });
+      try {
+        await rename(source, target);
+        return;
+      } catch (error) {
+        if (!isMissing(error) || attempt >= PLACE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Keeps the tree from filling with empty per-upload directories; stops at the first non-empty one. */
+  private async removeEmptyParents(file: string): Promise<void> {
+    for (let dir = path.dirname(file); dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // ENOTEMPTY, or someone else removed it: either way we are done
+      }
+    }
+  }
+}
+
+function toObjectInfo(info: Stats): ObjectInfo {
+  return {
+    size: info.size,
+    lastModified: info.mtime,
+    etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
+  };
+}
+
+/** fs messages contain absolute paths; keep only the errno code. */
+function wrap(operation: string, error: unknown): Error {
+  if (error instanceof StorageError || error instanceof StorageObjectNotFound) return error;
+  const code = errorCode(error);
+  return new StorageError(`Storage ${operation} failed`, {
+    operation,
+    cause: error,
+    code: code && /^[A-Z0-9_]{1,32}$/.test(code) ? code : undefined,
+  });
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,24 @@
+/** The safe-to-keep parts of an SDK or network error: a short code and an HTTP status. */
+export function describeProviderError(error: unknown): { code?: string; status?: number } {
+  if (typeof error !== 'object' || error === null) return {};
+  const e = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  // Service errors carry their S3 code as `name`; network errors carry errno codes as `code`.
+  const candidate = typeof e.code === 'string' ? e.code : status !== undefined ? e.name : undefined;
+  const code =
+    typeof candidate === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(candidate) ? candidate : undefined;
+  return { code, status };
+}
+
+/** 404 of any kind, including a HEAD's body-less `NotFound`. */
+export function isNotFound(error: unknown): boolean {
+  const { code, status } = describeProviderError(error);
+  return status === 404 || code === 'NotFound' || code === 'NoSuchKey';
+}
+
+/** The object is missing, as opposed to the bucket (a misconfiguration that must surface). */
+export function isMissingObject(error: unknown): boolean {
+  const { code, status } = describeProviderError(error);
+  if (code === 'NoSuchBucket') return false;
+  return code === 'NoSuchKey' || code === 'NotFound' || status === 404;
+}

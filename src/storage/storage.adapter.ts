@@ -1,0 +1,112 @@
+import type { Readable } from 'node:stream';
+
+/** What a client needs to send the bytes straight to storage. */
+export interface PresignedUpload {
+  /** Absolute URL the client PUTs the file to. */
+  url: string;
+  /** Headers the client must send with that PUT (they are part of the signature). */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+export interface PresignPutInput {
+  key: string;
+  contentType: string;
+  /** Exact byte length; the URL refuses any other. */
+  contentLength: number;
+  expiresInSeconds: number;
+  /** Base64 SHA-256 of the body, when the client declared one; then the URL only accepts that body. */
+  checksumSha256?: string;
+}
+
+export interface PresignGetInput {
+  expiresInSeconds: number;
+  /** Served as Content-Disposition's file name. */
+  downloadName?: string;
+  contentType?: string;
+}
+
+export interface ObjectInfo {
+  size: number;
+  contentType?: string;
+  etag?: string;
+  lastModified?: Date;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified?: Date;
+}
+
+/**
+ * One storage backend. Keys are relative, '/'-separated, and never contain '..' or a leading '/'.
+ * Methods that read an object resolve to null (or throw StorageObjectNotFound for streams)
+ * when it does not exist; none of them leak the bucket name or credentials in their errors.
+ */
+export interface StorageAdapter {
+  readonly provider: 'local' | 's3';
+  presignPut(input: PresignPutInput): Promise<PresignedUpload>;
+  presignGet(key: string, input: PresignGetInput): Promise<string>;
+  head(key: string): Promise<ObjectInfo | null>;
+  /** Streams the object, or the inclusive byte range [start, end] of it. */
+  getStream(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  put(
+    key: string,
+    body: Buffer | Readable,
+    options: { contentType: string; contentLength?: number },
+  ): Promise<void>;
+  /** Moves an object to another key (copy then delete where the backend has no rename). */
+  move(fromKey: string, toKey: string): Promise<void>;
+  /** Deletes the object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Lists objects under a prefix in key order, page by page, starting after `startAfter`. */
+  list(prefix: string, options?: { startAfter?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
+  /** Throws when the backend cannot be reached (readiness check). */
+  ping(): Promise<void>;
+  /** Releases connections (S3 keeps sockets alive); call once at shutdown. Optional for fakes. */
+  close?(): Promise<void>;
+}
+
+export class StorageObjectNotFound extends Error {
+  override name = 'StorageObjectNotFound';
+  constructor(readonly key: string) {
+    super(`Object not found: ${key}`);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/**
+ * A storage failure, with a message safe to log anywhere and to show nobody: it never names the
+ * bucket, the endpoint, a credential or a filesystem path. The provider's own error, which may,
+ * is kept as `cause` for the log.
+ */
+export class StorageError extends Error {
+  override name = 'StorageError';
+  /** Adapter operation that failed, e.g. `head` or `put`. */
+  readonly operation: string;
+  /** Provider error code when it is a short identifier, e.g. `AccessDenied`, `ENOSPC`. */
+  readonly code?: string;
+  /** HTTP status the provider answered, when there was one. */
+  readonly status?: number;
+
+  constructor(
+    message: string,
+    options: { operation: string; cause?: unknown; code?: string; status?: number },
+  ) {
+    super(message, { cause: options.cause });
+    this.operation = options.operation;
+    this.code = options.code;
+    this.status = options.status;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** Thrown before any I/O when a key breaks the key rules above (or is reserved by a provider). */
+export class InvalidStorageKey extends StorageError {
+  override name = 'InvalidStorageKey';
+  constructor(operation: string) {
+    super('Invalid storage key', { operation, code: 'InvalidKey' });
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
