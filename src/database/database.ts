@@ -48,8 +48,23 @@ export async function openDatabase(
   if (created) logger.info({ database: new URL(databaseUrl).pathname.slice(1) }, 'created database');
   const orm = await MikroORM.init(ormOptions(databaseUrl, { poolMax: options.poolMax }));
   if (options.migrate !== false) {
-    const applied = await orm.getMigrator().up();
+    const applied = await withMigrationLock(databaseUrl, () => orm.getMigrator().up());
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   }
   return orm;
+}
+
+/** Any fixed number: the advisory lock that serialises migrations across replicas starting together. */
+const MIGRATION_LOCK_ID = 7_421_001;
+
+async function withMigrationLock<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    return await work();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await client.end();
+  }
 }

@@ -2,25 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { BigIntType, Entity, Enum, Index, Opt, PrimaryKey, Property } from '@mikro-orm/core';
 
 export enum AssetStatus {
-  Draft = 'DRAFT',
-  Processing = 'PROCESSING',
-  Approved = 'APPROVED',
-  Rejected = 'REJECTED',
+  DRAFT = 'DRAFT',
+  PROCESSING = 'PROCESSING',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
 }
 
 export enum ScanStatus {
-  Pending = 'PENDING',
-  Scanning = 'SCANNING',
-  Clean = 'CLEAN',
-  Infected = 'INFECTED',
-  Error = 'ERROR',
+  PENDING = 'PENDING',
+  SCANNING = 'SCANNING',
+  CLEAN = 'CLEAN',
+  INFECTED = 'INFECTED',
+  ERROR = 'ERROR',
 }
 
 export enum ThumbnailStatus {
-  None = 'NONE',
-  Pending = 'PENDING',
-  Done = 'DONE',
-  Failed = 'FAILED',
+  NONE = 'NONE',
+  PENDING = 'PENDING',
+  DONE = 'DONE',
+  FAILED = 'FAILED',
 }
 
 /** Stored as JSONB; mirrors the GraphQL ScanResult type. */
@@ -62,10 +62,10 @@ export class IpAsset {
   mimeType!: string;
 
   @Enum({ items: () => AssetStatus, type: 'string' })
-  status: AssetStatus & Opt = AssetStatus.Draft;
+  status: AssetStatus & Opt = AssetStatus.DRAFT;
 
   @Enum({ items: () => ScanStatus, type: 'string' })
-  scanStatus: ScanStatus & Opt = ScanStatus.Pending;
+  scanStatus: ScanStatus & Opt = ScanStatus.PENDING;
 
   @Property({ type: 'json', nullable: true })
   scanResult?: ScanResultData | null;
@@ -96,7 +96,7 @@ export class IpAsset {
   thumbnailKey?: string | null;
 
   @Enum({ items: () => ThumbnailStatus, type: 'string' })
-  thumbnailStatus: ThumbnailStatus & Opt = ThumbnailStatus.None;
+  thumbnailStatus: ThumbnailStatus & Opt = ThumbnailStatus.NONE;
 
   @Property({ type: 'string', length: 255, nullable: true })
   rejectionReason?: string | null;

@@ -1,0 +1,54 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
+import type { AppServices } from '../app/services';
+import { ERRORS, isAppError } from '../errors';
+import type { Actor } from '../services/actor';
+import { parseDateParam, withAnalyticsInput } from './admin-input';
+
+type Handler = (req: Request) => Promise<unknown>;
+
+/**
+ * REST twins of the admin GraphQL operations, for scripts and dashboards. No token → 401,
+ * not an admin → 403. Errors use the same codes as GraphQL, as `{ error: { code, message } }`.
+ */
+export function createAdminRoutes(services: AppServices): Router {
+  const router = Router();
+  const admin = services.admin;
+  const route = (handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const actor = (req as Request & { actor?: Actor | null }).actor;
+      if (!actor) throw ERRORS.unauthenticated();
+      if (actor.role !== 'ADMIN') {
+        services.logger.warn({ security: true, event: 'forbidden', userId: actor.userId, path: req.path }, 'forbidden');
+        throw ERRORS.forbidden();
+      }
+      res.json(await handler(req));
+    } catch (error) {
+      if (!isAppError(error)) return next(error);
+      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...error.extensions } });
+    }
+  };
+
+  router.get(
+    '/api/admin/analytics/uploads',
+    route((req) =>
+      withAnalyticsInput(() =>
+        admin.metrics({ start: parseDateParam(req.query.start, 'start'), end: parseDateParam(req.query.end, 'end') }),
+      ),
+    ),
+  );
+  router.get(
+    '/api/admin/analytics/uploads/queue',
+    route(() => admin.queueDepth()),
+  );
+  router.post(
+    '/api/admin/uploads/cleanup',
+    express.json({ limit: '10kb' }),
+    route(async (req) => {
+      const dryRun = (req.body as { dryRun?: unknown } | undefined)?.dryRun ?? true;
+      if (typeof dryRun !== 'boolean') throw ERRORS.badInput('dryRun', 'dryRun must be true or false');
+      return admin.triggerCleanup(dryRun);
+    }),
+  );
+  return router;
+}

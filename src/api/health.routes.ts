@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import type { Registry } from 'prom-client';
+
+export type ReadinessCheck = () => Promise<void>;
+
+/** Liveness, readiness (every dependency answers) and Prometheus metrics; no token needed. */
+export function healthRoutes(checks: Record<string, ReadinessCheck>, registry: Registry, timeoutMs = 2000): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => [name, await probe(check, timeoutMs)] as const),
+    );
+    const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
+    res.status(failing.length ? 503 : 200).json({
+      status: failing.length ? 'unavailable' : 'ready',
+      checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'ok' : 'unavailable'])),
+      ...(failing.length ? { failing } : {}),
+    });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}
+
+async function probe(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Request } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { pinoHttp } from 'pino-http';
+import type { AppServices } from '../app/services';
+import type { Actor } from '../services/actor';
+import type { GraphQLContext } from '../schema/context';
+import { authenticate } from './auth';
+import { createErrorFormatter } from './format-error';
+import { healthRoutes } from './health.routes';
+import { createLocalStorageRouter } from './local-storage.routes';
+import { rateLimit } from './rate-limit';
+import { attachWebSocketServer } from './websocket';
+import { createAdminRoutes } from './admin.routes';
+import { queueBoardRoutes } from './queue-board.routes';
+import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
+import { LocalStorageAdapter } from '../storage/local.storage';
+import type { Registry } from 'prom-client';
+
+export interface ApiServer {
+  httpServer: Server;
+  url: string;
+  /** Stops accepting connections, completes subscriptions, drains in-flight requests. */
+  close(): Promise<void>;
+}
+
+interface AuthedRequest extends Request {
+  actor?: Actor | null;
+}
+
+/** GraphQL over HTTP and WebSocket on one port, with health, metrics and the local upload routes. */
+export async function startApiServer(
+  services: AppServices,
+  schema: GraphQLSchema,
+  registry: Registry,
+): Promise<ApiServer> {
+  const { config, logger } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const httpServer = createServer(app);
+  const formatError = createErrorFormatter(logger);
+
+  const ws = attachWebSocketServer(httpServer, schema, services, formatError);
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      graphqlMetricsPlugin(services.metrics),
+      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(httpMetricsMiddleware(services.metrics));
+  app.use(healthRoutes(readinessChecks(services), registry));
+  if (services.storage instanceof LocalStorageAdapter) app.use(createLocalStorageRouter(services.storage));
+
+  // Authentication runs once per request; a token that does not verify is refused, never ignored.
+  const authenticateRequest: express.RequestHandler = (req: AuthedRequest, res, next) => {
+    const result = authenticate(config.auth.jwtSecret, req.headers.authorization);
+    if (!result.actor && 'invalid' in result && result.invalid) {
+      res.status(401).json({ errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    req.actor = result.actor;
+    next();
+  };
+  const limit = rateLimit(services.redis, {
+    prefix: config.redis.prefix,
+    perMinute: config.rateLimitPerMinute,
+    logger,
+    actorOf: (req) => (req as AuthedRequest).actor ?? null,
+  });
+
+  app.use('/graphql', authenticateRequest, limit, express.json({ limit: '1mb' }), expressMiddleware(apollo, {
+    context: async ({ req }): Promise<GraphQLContext> => ({
+      actor: (req as AuthedRequest).actor ?? null,
+      services,
+      logger: (req as Request & { log: typeof logger }).log ?? logger,
+    }),
+  }));
+  app.use(authenticateRequest, limit, createAdminRoutes(services));
+  app.use(queueBoardRoutes(services.queues.all, config.auth.jwtSecret, logger, config.isProduction));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Not found' } });
+  });
+  // Last resort: a malformed body is the client's fault; anything else is logged, never shown.
+  app.use((error: unknown, req: Request, res: express.Response, _next: express.NextFunction) => {
+    const status = (error as { status?: number; type?: string }).status;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'BAD_USER_INPUT', message: 'Malformed request' } });
+      return;
+    }
+    (req as Request & { log?: typeof logger }).log?.error({ err: error }, 'unhandled request error');
+    res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.http.port, config.http.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  if (!config.http.publicUrlIsExplicit) {
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    services.publicUrl.current = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  }
+  const url = `${services.publicUrl.current}/graphql`;
+
+  return {
+    httpServer,
+    url,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}
+
+function readinessChecks(services: AppServices) {
+  return {
+    postgres: async () => {
+      await services.orm.em.getConnection().execute('select 1');
+    },
+    redis: async () => {
+      await services.redis.ping();
+    },
+    storage: () => services.storage.ping(),
+  };
+}

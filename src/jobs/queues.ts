@@ -1,0 +1,104 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Queue names; part of the operating surface (bull-board, dashboards), so they never change. */
+export const QueueName = {
+  VirusScan: 'asset-virus-scan',
+  Thumbnail: 'thumbnail',
+  Cleanup: 'upload-cleanup',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Job payloads carry ids only: processors re-read the row, so retries and duplicates are harmless. */
+export interface JobPayloads {
+  [QueueName.VirusScan]: { assetId: string };
+  [QueueName.Thumbnail]: { assetId: string };
+  [QueueName.Cleanup]: { dryRun: boolean; trigger: 'schedule' | 'admin' };
+}
+
+export interface QueueSettings {
+  /** BullMQ key prefix, so several deployments or test runs can share one Redis. */
+  prefix: string;
+  scanAttempts: number;
+  scanBackoffMs: number;
+}
+
+/** The producer side of every queue, shared by the API (enqueue) and workers (follow-up jobs). */
+export class JobQueues {
+  readonly scan: Queue<JobPayloads[typeof QueueName.VirusScan]>;
+  readonly thumbnail: Queue<JobPayloads[typeof QueueName.Thumbnail]>;
+  readonly cleanup: Queue<JobPayloads[typeof QueueName.Cleanup]>;
+
+  constructor(
+    connection: Redis,
+    private readonly settings: QueueSettings,
+  ) {
+    const options = { connection, prefix: settings.prefix };
+    this.scan = new Queue(QueueName.VirusScan, options);
+    this.thumbnail = new Queue(QueueName.Thumbnail, options);
+    this.cleanup = new Queue(QueueName.Cleanup, options);
+  }
+
+  get all(): Queue[] {
+    return [this.scan, this.thumbnail, this.cleanup] as Queue[];
+  }
+
+  /** Queues the virus scan of a confirmed asset; the asset id is the job id, so it is queued once. */
+  async enqueueScan(assetId: string): Promise<void> {
+    await this.scan.add('scan', { assetId }, this.scanJobOptions(assetId));
+  }
+
+  /**
+   * Queues a scan again for an asset whose job is gone or finished without deciding it
+   * (the watchdog's repair). A finished job with the same id would swallow a plain add.
+   */
+  async requeueScan(assetId: string): Promise<'queued' | 'already-queued'> {
+    return this.requeue(this.scan as Queue, assetId, () => this.enqueueScan(assetId));
+  }
+
+  async requeueThumbnail(assetId: string): Promise<'queued' | 'already-queued'> {
+    return this.requeue(this.thumbnail as Queue, assetId, () => this.enqueueThumbnail(assetId));
+  }
+
+  private async requeue(queue: Queue, jobId: string, add: () => Promise<void>): Promise<'queued' | 'already-queued'> {
+    const existing = await queue.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized') {
+        return 'already-queued';
+      }
+      await existing.remove();
+    }
+    await add();
+    return 'queued';
+  }
+
+  async enqueueThumbnail(assetId: string): Promise<void> {
+    await this.thumbnail.add(
+      'thumbnail',
+      { assetId },
+      {
+        jobId: assetId,
+        attempts: 2,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((queue) => queue.close()));
+  }
+
+  private scanJobOptions(assetId: string): JobsOptions {
+    return {
+      jobId: assetId,
+      priority: 1,
+      attempts: this.settings.scanAttempts,
+      backoff: { type: 'exponential', delay: this.settings.scanBackoffMs },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+  }
+}

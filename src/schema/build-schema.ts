@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { AdminResolver } from '../resolvers/admin.resolver';
+import { AssetResolver } from '../resolvers/asset.resolver';
+import { ScanStatusResolver } from '../resolvers/scan-status.resolver';
+import { UploadResolver } from '../resolvers/upload.resolver';
+import { authChecker } from './auth-checker';
+
+export const SCHEMA_FILE = 'src/schema/schema.graphql';
+
+/** Builds the executable schema; `emitSchemaFile` writes its SDL (used by `npm run codegen`). */
+export function buildAppSchema(pubSub: PubSub, options: { emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [AssetResolver, UploadResolver, ScanStatusResolver, AdminResolver],
+    authChecker,
+    pubSub,
+    // Inputs are validated by the services, with the contract's error codes; no class-validator.
+    validate: false,
+    emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: false } : false,
+  });
+}

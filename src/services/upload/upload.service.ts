@@ -1,0 +1,272 @@
+import { AssetStatus, IpAsset, ScanStatus } from '../../entities/ip-asset.entity';
+import { ERRORS } from '../../errors';
+import type { Logger } from '../../logger';
+import type { AssetRepository } from '../../repositories/asset.repository';
+import type { StorageAdapter } from '../../storage/storage.adapter';
+import type { Actor } from '../actor';
+import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
+import { RejectionReason, UploadEventType, type UploadEventSink } from '../analytics/upload-event';
+import { CONTENT_SNIFF_BYTES, checkLeadingBytes } from './content-check';
+import { sanitizeFileName, storageKeys } from './file-name';
+import { isMimeTypeAllowed, normalizeMimeType } from './mime-types';
+import { decodeCursor, encodeCursor } from './cursor';
+
+export interface UploadSettings {
+  maxFileSize: number;
+  allowedMimeTypes: readonly string[];
+  urlTtlSeconds: number;
+  /** Lifetime of download and thumbnail URLs handed to clients. */
+  downloadUrlTtlSeconds: number;
+}
+
+export interface InitiateUploadRequest {
+  fileName: string;
+  fileSize: number;
+  mimeType: string;
+  projectId?: string | null;
+  checksumSha256?: string | null;
+}
+
+export interface ConfirmUploadRequest {
+  assetId: string;
+  title: string;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface InitiatedUpload {
+  asset: IpAsset;
+  uploadUrl: string;
+  uploadHeaders: Record<string, string>;
+  expiresAt: Date;
+}
+
+export interface AssetPage {
+  nodes: IpAsset[];
+  totalCount: number;
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+/** Only queues the scan; the scan queue itself lives in jobs/. */
+export interface ScanScheduler {
+  enqueueScan(assetId: string): Promise<void>;
+}
+
+const MAX_TITLE_LENGTH = 500;
+const MAX_DESCRIPTION_LENGTH = 10_000;
+const MAX_METADATA_BYTES = 16 * 1024;
+const MAX_PROJECT_ID_LENGTH = 255;
+const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+
+/** The first half of the lifecycle: initiate, direct upload, confirm; and reading assets back. */
+export class UploadService {
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly storage: StorageAdapter,
+    private readonly scans: ScanScheduler,
+    private readonly events: AssetEventPublisher,
+    private readonly analytics: UploadEventSink,
+    private readonly settings: UploadSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  async initiate(actor: Actor, request: InitiateUploadRequest): Promise<InitiatedUpload> {
+    const fileName = sanitizeFileName(request.fileName);
+    if (!fileName) throw ERRORS.badInput('fileName', 'fileName must contain at least one usable character');
+    if (!Number.isSafeInteger(request.fileSize) || request.fileSize <= 0) {
+      throw ERRORS.badInput('fileSize', 'fileSize must be a positive whole number of bytes');
+    }
+    if (request.fileSize > this.settings.maxFileSize) throw ERRORS.fileTooLarge(this.settings.maxFileSize);
+    const mimeType = normalizeMimeType(request.mimeType);
+    if (!mimeType) throw ERRORS.badInput('mimeType', 'mimeType must look like type/subtype');
+    if (!isMimeTypeAllowed(mimeType, this.settings.allowedMimeTypes)) throw ERRORS.mimeTypeNotAllowed(mimeType);
+    const projectId = request.projectId?.trim() || null;
+    if (projectId && projectId.length > MAX_PROJECT_ID_LENGTH) {
+      throw ERRORS.badInput('projectId', `projectId must be at most ${MAX_PROJECT_ID_LENGTH} characters`);
+    }
+    const checksumSha256 = request.checksumSha256 ?? undefined;
+    if (checksumSha256 !== undefined && !SHA256_BASE64.test(checksumSha256)) {
+      throw ERRORS.badInput('checksumSha256', 'checksumSha256 must be a base64-encoded SHA-256 digest');
+    }
+
+    const asset = new IpAsset();
+    asset.fileName = fileName;
+    asset.fileSize = request.fileSize;
+    asset.mimeType = mimeType;
+    asset.projectId = projectId;
+    asset.createdBy = actor.userId;
+    asset.storageKey = storageKeys.asset(asset.id, fileName);
+    asset.uploadKey = storageKeys.upload(asset.id);
+    asset.uploadExpiresAt = new Date(Date.now() + this.settings.urlTtlSeconds * 1000);
+
+    const presigned = await this.storage.presignPut({
+      key: asset.uploadKey,
+      contentType: mimeType,
+      contentLength: request.fileSize,
+      expiresInSeconds: this.settings.urlTtlSeconds,
+      checksumSha256,
+    });
+    await this.assets.create(asset);
+    this.logger.info({ assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize }, 'upload initiated');
+    void this.track(UploadEventType.Initiated, asset);
+    return { asset, uploadUrl: presigned.url, uploadHeaders: presigned.headers, expiresAt: asset.uploadExpiresAt };
+  }
+
+  /**
+   * Verifies the uploaded object and hands the asset to the scanner. The first successful
+   * confirm wins; later ones return the asset as it is.
+   */
+  async confirm(actor: Actor, request: ConfirmUploadRequest): Promise<IpAsset> {
+    const outcome = await this.assets.withLockedAsset(request.assetId, async (asset, em) => {
+      if (!asset || asset.createdBy !== actor.userId) throw ERRORS.notFound();
+      if (asset.status !== AssetStatus.DRAFT) return { asset, changed: false as const };
+
+      const details = validateConfirmDetails(request);
+      const uploadKey = asset.uploadKey ?? storageKeys.upload(asset.id);
+      const mismatch = await this.verifyUploadedObject(asset, uploadKey);
+      if (mismatch) {
+        await this.storage.delete(uploadKey);
+        Object.assign(asset, {
+          status: AssetStatus.REJECTED,
+          rejectionReason: RejectionReason.ContentMismatch,
+          rejectedAt: new Date(),
+          uploadKey: null,
+          stateVersion: asset.stateVersion + 1,
+        });
+        await em.flush();
+        return { asset, changed: true as const, mismatch };
+      }
+
+      // From here on the asset's bytes live at a key no upload URL points to.
+      await this.storage.move(uploadKey, asset.storageKey);
+      Object.assign(asset, {
+        ...details,
+        status: AssetStatus.PROCESSING,
+        scanStatus: ScanStatus.PENDING,
+        confirmedAt: new Date(),
+        uploadKey: null,
+        stateVersion: asset.stateVersion + 1,
+      });
+      await em.flush();
+      return { asset, changed: true as const };
+    });
+
+    const { asset } = outcome;
+    if (!outcome.changed) return asset;
+    await this.events.publish(toAssetStateEvent(asset)).catch((error) => this.logger.warn({ err: error }, 'publish failed'));
+    if ('mismatch' in outcome && outcome.mismatch) {
+      this.logger.warn(
+        { security: true, event: 'content_mismatch', assetId: asset.id, userId: actor.userId, reason: outcome.mismatch },
+        'uploaded content does not match its declaration',
+      );
+      void this.track(UploadEventType.Rejected, asset, RejectionReason.ContentMismatch);
+      throw ERRORS.contentMismatch(outcome.mismatch);
+    }
+    void this.track(UploadEventType.Confirmed, asset);
+    // A failure here leaves the asset PROCESSING without a job; the scan watchdog re-queues it.
+    await this.scans
+      .enqueueScan(asset.id)
+      .catch((error) => this.logger.error({ err: error, assetId: asset.id }, 'could not queue scan'));
+    this.logger.info({ assetId: asset.id, userId: actor.userId }, 'upload confirmed');
+    return asset;
+  }
+
+  /** The asset if the actor may see it; another user's asset looks exactly like a missing one. */
+  async findVisible(actor: Actor, assetId: string): Promise<IpAsset | null> {
+    const asset = await this.assets.findById(assetId);
+    if (!asset || !canSee(actor, asset)) return null;
+    return asset;
+  }
+
+  async listMine(actor: Actor, query: { status?: AssetStatus | null; first: number; after?: string | null }): Promise<AssetPage> {
+    if (!Number.isInteger(query.first) || query.first < 1 || query.first > 100) {
+      throw ERRORS.badInput('first', 'first must be between 1 and 100');
+    }
+    const after = query.after ? decodeCursor(query.after) : undefined;
+    if (after === null) throw ERRORS.badInput('after', 'after is not a cursor this API returned');
+    const page = await this.assets.pageByOwner({
+      ownerId: actor.userId,
+      status: query.status ?? undefined,
+      first: query.first,
+      after,
+    });
+    const last = page.nodes.at(-1);
+    return { ...page, endCursor: last ? encodeCursor(last) : null };
+  }
+
+  /** A short-lived GET URL, only for bytes that were scanned clean. */
+  async downloadUrl(asset: IpAsset): Promise<string | null> {
+    if (asset.scanStatus !== ScanStatus.CLEAN || asset.status !== AssetStatus.APPROVED) return null;
+    return this.storage.presignGet(asset.storageKey, {
+      expiresInSeconds: this.settings.downloadUrlTtlSeconds,
+      downloadName: asset.fileName,
+      contentType: asset.mimeType,
+    });
+  }
+
+  async thumbnailUrl(asset: IpAsset): Promise<string | null> {
+    if (!asset.thumbnailKey || asset.scanStatus !== ScanStatus.CLEAN) return null;
+    return this.storage.presignGet(asset.thumbnailKey, {
+      expiresInSeconds: this.settings.downloadUrlTtlSeconds,
+      contentType: 'image/webp',
+    });
+  }
+
+  /** Returns a reason when the stored object is not what was declared, or throws when it is absent. */
+  private async verifyUploadedObject(asset: IpAsset, uploadKey: string): Promise<string | null> {
+    const info = await this.storage.head(uploadKey);
+    if (!info) {
+      throw asset.uploadExpiresAt.getTime() < Date.now() ? ERRORS.uploadExpired() : ERRORS.uploadNotFound();
+    }
+    if (info.size !== asset.fileSize) return `declared ${asset.fileSize} bytes but ${info.size} were uploaded`;
+    // Signed URLs already pin the type; this also catches a backend that does not verify signatures.
+    const storedType = info.contentType ? normalizeMimeType(info.contentType) : null;
+    if (storedType && storedType !== asset.mimeType) return `declared ${asset.mimeType} but uploaded as ${storedType}`;
+    const head = await readStream(
+      await this.storage.getStream(uploadKey, { start: 0, end: Math.min(CONTENT_SNIFF_BYTES, info.size) - 1 }),
+    );
+    return checkLeadingBytes(asset.mimeType, head);
+  }
+
+  private async track(type: UploadEventType, asset: IpAsset, reason?: RejectionReason): Promise<void> {
+    await this.analytics.track({
+      type,
+      assetId: asset.id,
+      userId: asset.createdBy,
+      mimeType: asset.mimeType,
+      fileSize: asset.fileSize,
+      reason,
+    });
+  }
+}
+
+export function canSee(actor: Actor, asset: IpAsset): boolean {
+  return actor.role === 'ADMIN' || asset.createdBy === actor.userId;
+}
+
+function validateConfirmDetails(request: ConfirmUploadRequest) {
+  const title = request.title.trim();
+  if (!title) throw ERRORS.badInput('title', 'title must not be empty');
+  if (title.length > MAX_TITLE_LENGTH) throw ERRORS.badInput('title', `title must be at most ${MAX_TITLE_LENGTH} characters`);
+  const description = request.description?.trim() || null;
+  if (description && description.length > MAX_DESCRIPTION_LENGTH) {
+    throw ERRORS.badInput('description', `description must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
+  }
+  const metadata = request.metadata ?? null;
+  if (metadata !== null) {
+    if (typeof metadata !== 'object' || Array.isArray(metadata)) {
+      throw ERRORS.badInput('metadata', 'metadata must be a JSON object');
+    }
+    if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
+      throw ERRORS.badInput('metadata', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+    }
+  }
+  return { title, description, metadata };
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}

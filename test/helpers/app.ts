@@ -1,0 +1,176 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { signToken } from '../../src/api/auth';
+import { startApiServer, type ApiServer } from '../../src/api/server';
+import { closeServices, openServices, type AppServices } from '../../src/app/services';
+import { loadConfig, type Env } from '../../src/config';
+import { startWorkers, type RunningWorkers } from '../../src/jobs/workers';
+import { createLogger } from '../../src/logger';
+import { buildAppSchema } from '../../src/schema/build-schema';
+import type { Role } from '../../src/services/actor';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-use';
+
+export interface TestApp {
+  services: AppServices;
+  api?: ApiServer;
+  workers?: RunningWorkers;
+  url: string;
+  wsUrl: string;
+  databaseUrl: string;
+  token(userId: string, role?: Role): string;
+  /** POST a GraphQL operation; returns the parsed body and HTTP status. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  /** A graphql-ws client authenticated as `token`; closed by `close()`. */
+  ws(token: string | null): WsClient;
+  close(): Promise<void>;
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
+}
+
+export interface TestAppOptions {
+  env?: Env;
+  /** Start the HTTP/WebSocket API (default true). */
+  api?: boolean;
+  /** Start the workers in the same process (default false). */
+  workers?: boolean;
+  /** Reuse an existing database instead of creating a fresh one. */
+  databaseUrl?: string;
+  /** Reuse a Redis prefix (several processes of one deployment). */
+  redisPrefix?: string;
+}
+
+const PG_BASE = 'postgres://postgres@127.0.0.1:5432';
+
+/** A unique database name for a test file; dropped by `dropDatabase`. */
+export function freshDatabaseUrl(): string {
+  return `${PG_BASE}/upl_test_${randomBytes(5).toString('hex')}`;
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new Client({ connectionString: `${PG_BASE}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The whole service in this process against real PostgreSQL, Redis and storage, on a random port. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? freshDatabaseUrl();
+  const ownsDatabase = !options.databaseUrl;
+  const storageDir = await mkdtemp(path.join(os.tmpdir(), 'upl-storage-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    REDIS_PREFIX: options.redisPrefix ?? `t${randomBytes(4).toString('hex')}`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    STORAGE_LOCAL_DIR: storageDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SCAN_BACKOFF_MS: '200',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...options.env,
+  });
+  const logger = createLogger(config.logLevel);
+  const services = await openServices(config, logger);
+  const workers = options.workers ? await startWorkers(services) : undefined;
+  let api: ApiServer | undefined;
+  if (options.api !== false) {
+    const schema = await buildAppSchema(services.bus.asTypeGraphQLPubSub());
+    api = await startApiServer(services, schema, services.metrics.registry);
+  }
+  const url = api?.url ?? '';
+  const wsUrl = url.replace(/^http/, 'ws');
+  const wsClients: WsClient[] = [];
+  const token = (userId: string, role: Role = 'USER') => signToken(TEST_JWT_SECRET, { userId, role });
+
+  return {
+    services,
+    api,
+    workers,
+    url,
+    wsUrl,
+    databaseUrl,
+    token,
+    async gql(query, variables, bearer) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GqlResponse<any>;
+      return { status: response.status, data: body.data, errors: body.errors };
+    },
+    ws(bearer) {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: bearer ? { authorization: `Bearer ${bearer}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      wsClients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(wsClients.map((client) => client.dispose()));
+      await workers?.close();
+      await api?.close();
+      await closeServices(services);
+      await rm(storageDir, { recursive: true, force: true });
+      if (ownsDatabase) await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+/** Collects every event of a subscription until it completes (or `timeoutMs`). */
+export function collectSubscription<T>(
+  client: WsClient,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs = 20_000,
+): { events: T[]; done: Promise<{ events: T[]; error?: unknown }> } {
+  const events: T[] = [];
+  const done = new Promise<{ events: T[]; error?: unknown }>((resolve) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve({ events, error: new Error(`subscription still open after ${timeoutMs} ms`) });
+    }, timeoutMs);
+    const unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) {
+            clearTimeout(timer);
+            resolve({ events, error: result.errors });
+          } else if (result.data) {
+            events.push(result.data as T);
+          }
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          resolve({ events, error });
+        },
+        complete: () => {
+          clearTimeout(timer);
+          resolve({ events });
+        },
+      },
+    );
+  });
+  return { events, done };
+}
