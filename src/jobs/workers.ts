@@ -1,0 +1,122 @@
+import { Worker, type Job, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../app/redis';
+import type { AppServices } from '../app/services';
+import { createScanner } from '../scanners';
+import { ScanService } from '../services/scan/scan.service';
+import { ThumbnailService } from '../services/scan/thumbnail.service';
+import { QueueName, type JobPayloads } from './queues';
+import { runScanWatchdog } from './scan-watchdog.job';
+import { thumbnailProcessor } from './thumbnail.job';
+import { onScanJobGivenUp, virusScanProcessor } from './virus-scan.job';
+
+/** Job names on the `upload-cleanup` queue; each has its own scheduler, so one run per tick. */
+export const MaintenanceJob = { Cleanup: 'cleanup', ScanWatchdog: 'scan-watchdog' } as const;
+
+/** Upper bound on waiting for active jobs at shutdown; BullMQ's close() alone can wait forever. */
+const WORKER_CLOSE_TIMEOUT_MS = 10_000;
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** Starts the scan, thumbnail and maintenance workers of this process, and the schedules. */
+export async function startWorkers(services: AppServices): Promise<RunningWorkers> {
+  const { config, logger, queues, assets, storage, bus, events } = services;
+  const log = logger.child({ component: 'worker' });
+  // Workers block on Redis, so they need a connection that never gives up on a command.
+  const connection = await connectRedis(config.redis.url, log, { forWorkers: true });
+  const prefix = `${config.redis.prefix}:bull`;
+
+  const scanner = createScanner(config);
+  const scans = new ScanService(
+    assets,
+    storage,
+    scanner,
+    bus,
+    events,
+    queues,
+    log.child({ component: 'scan' }),
+    services.metrics.scanObserver,
+  );
+  const thumbnails = new ThumbnailService(assets, storage, bus, events, log.child({ component: 'thumbnail' }));
+
+  const scanWorker = new Worker<JobPayloads[typeof QueueName.VirusScan]>(
+    QueueName.VirusScan,
+    virusScanProcessor(scans, log) as Processor,
+    {
+      connection,
+      prefix,
+      concurrency: config.scan.concurrency,
+      lockDuration: config.scan.lockDurationMs,
+      stalledInterval: config.scan.lockDurationMs,
+      maxStalledCount: 2,
+    },
+  );
+  scanWorker.on('failed', (job, error) => {
+    void onScanJobGivenUp(scans, job, error).catch((e) => log.error({ err: e }, 'could not record a given-up scan'));
+  });
+
+  const thumbnailWorker = new Worker<JobPayloads[typeof QueueName.Thumbnail]>(
+    QueueName.Thumbnail,
+    thumbnailProcessor(thumbnails, log) as Processor,
+    { connection, prefix, concurrency: config.thumbnail.concurrency },
+  );
+
+  const maintenanceWorker = new Worker(
+    QueueName.Cleanup,
+    async (job: Job) => {
+      if (job.name === MaintenanceJob.ScanWatchdog) {
+        return runScanWatchdog(assets, queues, config.scan.stuckAfterMs, log);
+      }
+      if (job.name === MaintenanceJob.Cleanup) {
+        const data = job.data as JobPayloads[typeof QueueName.Cleanup];
+        return services.cleanup.run({ dryRun: data.dryRun ?? false });
+      }
+      throw new Error(`unknown maintenance job ${job.name}`);
+    },
+    { connection, prefix, concurrency: 1, lockDuration: 5 * 60_000 },
+  );
+
+  const workers = [scanWorker, thumbnailWorker, maintenanceWorker] as Worker[];
+  for (const worker of workers) {
+    worker.on('error', (error) => log.error({ err: error, queue: worker.name }, 'worker error'));
+  }
+  await scheduleMaintenance(services);
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  log.info({ engines: scanner.engine, concurrency: config.scan.concurrency }, 'workers started');
+
+  return {
+    workers,
+    close: () => closeWorkers(workers, connection),
+  };
+}
+
+/** Upserting the same scheduler ids from every worker is safe: BullMQ keeps one per id. */
+async function scheduleMaintenance(services: AppServices): Promise<void> {
+  const { queues, config } = services;
+  await queues.cleanup.upsertJobScheduler(
+    MaintenanceJob.Cleanup,
+    { pattern: config.cleanup.cron, tz: 'UTC' },
+    { name: MaintenanceJob.Cleanup, data: { dryRun: false, trigger: 'schedule' }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  await queues.cleanup.upsertJobScheduler(
+    MaintenanceJob.ScanWatchdog,
+    { every: config.scan.watchdogIntervalMs },
+    { name: MaintenanceJob.ScanWatchdog, data: { dryRun: false, trigger: 'schedule' }, opts: { removeOnComplete: 10, removeOnFail: 50 } },
+  );
+}
+
+async function closeWorkers(workers: Worker[], connection: Redis): Promise<void> {
+  // Stop taking jobs at once; give active ones a bounded time, then release them (force) so
+  // another worker picks them up as stalled instead of this process hanging.
+  await Promise.all(workers.map((worker) => worker.pause(true).catch(() => undefined)));
+  const graceful = Promise.all(workers.map((worker) => worker.close()));
+  const timedOut = await Promise.race([
+    graceful.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), WORKER_CLOSE_TIMEOUT_MS).unref()),
+  ]);
+  if (timedOut) await Promise.all(workers.map((worker) => worker.close(true)));
+  connection.disconnect();
+}

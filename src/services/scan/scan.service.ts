@@ -1,0 +1,217 @@
+import { AssetStatus, ScanStatus, ThumbnailStatus, type IpAsset, type ScanResultData } from '../../entities/ip-asset.entity';
+import type { Logger } from '../../logger';
+import type { AssetRepository } from '../../repositories/asset.repository';
+import type { Scanner, ScanVerdict } from '../../scanners/scanner';
+import type { StorageAdapter } from '../../storage/storage.adapter';
+import { RejectionReason, UploadEventType, type UploadEventSink } from '../analytics/upload-event';
+import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
+import { storageKeys } from '../upload/file-name';
+import { canMakeThumbnail } from './thumbnail.service';
+
+/** Thrown for an attempt that could not decide; the queue retries it with backoff. */
+export class ScanAttemptFailed extends Error {
+  override name = 'ScanAttemptFailed';
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export interface ScanAttempt {
+  /** 1-based number of this attempt. */
+  number: number;
+  /** When this attempt fails, the asset is rejected instead of retried. */
+  isLast: boolean;
+  signal?: AbortSignal;
+}
+
+/** What the scan job reports, for metrics and logs. */
+export type ScanOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'decided'; scanStatus: ScanStatus; engine: string; durationMs: number };
+
+/** Told about every scan attempt, whatever its result (Prometheus, in production). */
+export interface ScanObserver {
+  attempted(engine: string, outcome: ScanVerdict['outcome'], durationMs: number): void;
+}
+
+/** Decides whether a thumbnail is needed and queues it. */
+export interface ThumbnailScheduler {
+  enqueueThumbnail(assetId: string): Promise<void>;
+}
+
+/**
+ * The second half of the lifecycle: PROCESSING → SCANNING → CLEAN (APPROVED) | INFECTED
+ * (REJECTED, object quarantined) | ERROR (REJECTED, after the last attempt). Each step is a
+ * conditional transition, so a duplicate or late job for a decided asset does nothing.
+ */
+export class ScanService {
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly storage: StorageAdapter,
+    private readonly scanner: Scanner,
+    private readonly events: AssetEventPublisher,
+    private readonly analytics: UploadEventSink,
+    private readonly thumbnails: ThumbnailScheduler,
+    private readonly logger: Logger,
+    private readonly observer?: ScanObserver,
+  ) {}
+
+  async scan(assetId: string, attempt: ScanAttempt): Promise<ScanOutcome> {
+    const current = await this.assets.findById(assetId);
+    if (!current || current.status !== AssetStatus.PROCESSING) return { kind: 'skipped' };
+
+    const scanning = await this.assets.transition(
+      assetId,
+      { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.PENDING, ScanStatus.SCANNING] },
+      { scanStatus: ScanStatus.SCANNING, scanAttempts: attempt.number },
+    );
+    if (!scanning) return { kind: 'skipped' };
+    if (current.scanStatus !== ScanStatus.SCANNING) {
+      await this.publish(scanning);
+      void this.track(UploadEventType.ScanStarted, scanning);
+    }
+
+    const startedAt = Date.now();
+    let verdict: ScanVerdict;
+    try {
+      verdict = await this.scanner.scan(
+        { assetId, size: scanning.fileSize, open: () => this.storage.getStream(scanning.storageKey) },
+        attempt.signal,
+      );
+    } catch (error) {
+      verdict = { outcome: 'error', engine: this.scanner.engine, reason: `could not read the object: ${(error as Error).message}` };
+    }
+    const durationMs = Date.now() - startedAt;
+    this.observer?.attempted(verdict.engine, verdict.outcome, durationMs);
+    const result = (threats: ScanResultData['threats'], error?: string): ScanResultData => ({
+      engine: verdict.engine,
+      ...(verdict.engineVersion ? { engineVersions: { [verdict.engine]: verdict.engineVersion } } : {}),
+      threats,
+      scannedAt: new Date().toISOString(),
+      durationMs,
+      attempts: attempt.number,
+      error: error ?? null,
+    });
+
+    switch (verdict.outcome) {
+      case 'clean':
+        await this.approve(scanning, result([]));
+        break;
+      case 'infected':
+        await this.quarantine(scanning, result(verdict.threats.map((name) => threatOf(name, verdict.engine))));
+        break;
+      case 'error':
+        this.logger.warn({ assetId, attempt: attempt.number, engine: verdict.engine, reason: verdict.reason }, 'scan attempt failed');
+        if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason, verdict.retryAfterMs);
+        await this.recordScanError(assetId, result([], verdict.reason));
+        return { kind: 'decided', scanStatus: ScanStatus.ERROR, engine: verdict.engine, durationMs };
+    }
+    return {
+      kind: 'decided',
+      scanStatus: verdict.outcome === 'clean' ? ScanStatus.CLEAN : ScanStatus.INFECTED,
+      engine: verdict.engine,
+      durationMs,
+    };
+  }
+
+  /**
+   * Rejects an asset whose scan can no longer succeed (last attempt failed, or the job itself
+   * was given up, e.g. stalled too often). Does nothing if the asset was decided meanwhile.
+   */
+  async recordScanError(assetId: string, scanResult: ScanResultData): Promise<void> {
+    const rejected = await this.assets.transition(
+      assetId,
+      { status: [AssetStatus.PROCESSING] },
+      {
+        status: AssetStatus.REJECTED,
+        scanStatus: ScanStatus.ERROR,
+        scanResult,
+        rejectionReason: RejectionReason.VirusScanFailed,
+        rejectedAt: new Date(),
+      },
+    );
+    if (!rejected) return;
+    this.logger.error({ assetId, engine: scanResult.engine, reason: scanResult.error }, 'scan failed for good; asset rejected');
+    await this.publish(rejected);
+    void this.track(UploadEventType.ScanError, rejected);
+    void this.track(UploadEventType.Rejected, rejected, RejectionReason.VirusScanFailed);
+  }
+
+  private async approve(asset: IpAsset, scanResult: ScanResultData): Promise<void> {
+    const wantsThumbnail = canMakeThumbnail(asset.mimeType);
+    const approved = await this.assets.transition(
+      asset.id,
+      { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.SCANNING] },
+      {
+        status: AssetStatus.APPROVED,
+        scanStatus: ScanStatus.CLEAN,
+        scanResult,
+        approvedAt: new Date(),
+        thumbnailStatus: wantsThumbnail ? ThumbnailStatus.PENDING : ThumbnailStatus.NONE,
+      },
+    );
+    if (!approved) return;
+    this.logger.info({ assetId: asset.id, engine: scanResult.engine, durationMs: scanResult.durationMs }, 'scan clean');
+    await this.publish(approved);
+    void this.track(UploadEventType.ScanClean, approved);
+    void this.track(UploadEventType.Approved, approved);
+    if (wantsThumbnail) await this.thumbnails.enqueueThumbnail(asset.id);
+  }
+
+  private async quarantine(asset: IpAsset, scanResult: ScanResultData): Promise<void> {
+    const quarantineKey = storageKeys.quarantine(asset.storageKey);
+    await this.storage.move(asset.storageKey, quarantineKey);
+    const rejected = await this.assets.transition(
+      asset.id,
+      { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.SCANNING] },
+      {
+        status: AssetStatus.REJECTED,
+        scanStatus: ScanStatus.INFECTED,
+        scanResult,
+        storageKey: quarantineKey,
+        quarantinedAt: new Date(),
+        rejectionReason: RejectionReason.VirusDetected,
+        rejectedAt: new Date(),
+      },
+    );
+    if (!rejected) return;
+    this.logger.warn(
+      {
+        security: true,
+        event: 'infected_file',
+        assetId: asset.id,
+        userId: asset.createdBy,
+        engine: scanResult.engine,
+        threats: scanResult.threats.map((threat) => threat.name),
+      },
+      'infected file quarantined',
+    );
+    await this.publish(rejected);
+    void this.track(UploadEventType.ScanInfected, rejected);
+    void this.track(UploadEventType.Rejected, rejected, RejectionReason.VirusDetected);
+  }
+
+  private async publish(asset: IpAsset): Promise<void> {
+    await this.events.publish(toAssetStateEvent(asset)).catch((error) =>
+      this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'),
+    );
+  }
+
+  private async track(type: UploadEventType, asset: IpAsset, reason?: RejectionReason): Promise<void> {
+    await this.analytics.track({
+      type,
+      assetId: asset.id,
+      userId: asset.createdBy,
+      mimeType: asset.mimeType,
+      fileSize: asset.fileSize,
+      reason,
+    });
+  }
+}
+
+/** Multi-engine verdicts name threats `engine:Name`; a single engine's are bare names. */
+function threatOf(name: string, engine: string): { name: string; engine: string } {
+  const tagged = /^([a-z]+):(.+)$/.exec(name);
+  return tagged && engine.split('+').includes(tagged[1]) ? { engine: tagged[1], name: tagged[2] } : { engine, name };
+}

@@ -1,0 +1,90 @@
+import sharp from 'sharp';
+import { AssetStatus, ThumbnailStatus, type IpAsset } from '../../entities/ip-asset.entity';
+import type { Logger } from '../../logger';
+import type { AssetRepository } from '../../repositories/asset.repository';
+import type { StorageAdapter } from '../../storage/storage.adapter';
+import { UploadEventType, type UploadEventSink } from '../analytics/upload-event';
+import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
+import { storageKeys } from '../upload/file-name';
+
+/** Longest side of a thumbnail, in pixels. */
+export const THUMBNAIL_SIZE = 320;
+/** Refuse decompression bombs: no source image above 100 megapixels. */
+const MAX_INPUT_PIXELS = 100_000_000;
+
+// Formats the bundled libvips decodes; HEIC needs a codec it does not ship.
+const THUMBNAIL_SOURCES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
+
+export function canMakeThumbnail(mimeType: string): boolean {
+  return THUMBNAIL_SOURCES.has(mimeType);
+}
+
+/**
+ * Makes a 320 px WebP of a clean image. sharp writes no metadata unless asked, so EXIF (and
+ * GPS positions in it) never reaches the thumbnail. A failure never rejects the asset: it only
+ * marks the thumbnail FAILED, which ends the asset's event stream.
+ */
+export class ThumbnailService {
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly storage: StorageAdapter,
+    private readonly events: AssetEventPublisher,
+    private readonly analytics: UploadEventSink,
+    private readonly logger: Logger,
+  ) {}
+
+  async make(assetId: string, attempt: { isLast: boolean }): Promise<'done' | 'failed' | 'skipped'> {
+    const asset = await this.assets.findById(assetId);
+    if (!asset || asset.status !== AssetStatus.APPROVED || asset.thumbnailStatus !== ThumbnailStatus.PENDING) {
+      return 'skipped';
+    }
+    let thumbnail: Buffer;
+    try {
+      thumbnail = await this.render(asset);
+    } catch (error) {
+      // A corrupt or unsupported image will not get better on retry; a storage error might.
+      if (!attempt.isLast && !isDecodeError(error)) throw error;
+      this.logger.warn({ assetId, err: error }, 'thumbnail failed');
+      await this.finish(asset, { thumbnailStatus: ThumbnailStatus.FAILED }, UploadEventType.ThumbnailFailed);
+      return 'failed';
+    }
+    const key = storageKeys.thumbnail(asset.id);
+    await this.storage.put(key, thumbnail, { contentType: 'image/webp', contentLength: thumbnail.length });
+    await this.finish(asset, { thumbnailStatus: ThumbnailStatus.DONE, thumbnailKey: key }, UploadEventType.ThumbnailDone);
+    return 'done';
+  }
+
+  private async render(asset: IpAsset): Promise<Buffer> {
+    const source = await this.storage.getStream(asset.storageKey);
+    const pipeline = sharp({ limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+      .rotate() // apply the EXIF orientation before the EXIF is dropped
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 });
+    source.on('error', (error) => pipeline.destroy(error));
+    return source.pipe(pipeline).toBuffer();
+  }
+
+  private async finish(
+    asset: IpAsset,
+    changes: { thumbnailStatus: ThumbnailStatus; thumbnailKey?: string },
+    event: UploadEventType,
+  ): Promise<void> {
+    const updated = await this.assets.transition(asset.id, { status: [AssetStatus.APPROVED] }, changes);
+    if (!updated) return;
+    await this.events
+      .publish(toAssetStateEvent(updated))
+      .catch((error) => this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'));
+    void this.analytics.track({
+      type: event,
+      assetId: asset.id,
+      userId: asset.createdBy,
+      mimeType: asset.mimeType,
+      fileSize: asset.fileSize,
+    });
+  }
+}
+
+function isDecodeError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /unsupported image format|corrupt|premature end|bad seek|vips|Input buffer|pixel limit/i.test(message);
+}

@@ -1,0 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestApp } from './app';
+import { ASSET } from './operations';
+
+/** The EICAR anti-virus test file: harmless, and every engine reports it. */
+export const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*');
+
+/** Polls the asset over GraphQL until `done(asset)` holds. */
+export async function waitForAsset(
+  app: TestApp,
+  token: string,
+  assetId: string,
+  done: (asset: any) => boolean,
+  timeoutMs = 20_000,
+): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const asset = (await app.gql(ASSET, { id: assetId }, token)).data?.asset;
+    if (asset && done(asset)) return asset;
+    if (Date.now() > deadline) throw new Error(`asset ${assetId} did not settle: ${JSON.stringify(asset)}`);
+    await sleep(100);
+  }
+}
