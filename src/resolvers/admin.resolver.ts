@@ -1,0 +1,69 @@
+import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { withAnalyticsInput } from '../api/admin-input';
+import { ERRORS } from '../errors';
+import type { UploadMetrics as UploadMetricsData } from '../services/analytics/analytics.types';
+import type { GraphQLContext } from '../schema/context';
+import { DateTime } from '../schema/scalars';
+import { CountByKey, QueueDepth, UploadCleanupResult, UploaderStat, UploadMetrics } from '../schema/types/metrics.types';
+
+@Resolver()
+export class AdminResolver {
+  @Authorized('ADMIN')
+  @Query(() => UploadMetrics, { description: 'Admin. No range: today so far (real-time)' })
+  uploadMetrics(
+    @Ctx() { services }: GraphQLContext,
+    @Arg('start', () => DateTime, { nullable: true }) start?: Date,
+    @Arg('end', () => DateTime, { nullable: true }) end?: Date,
+  ) {
+    return withAnalyticsInput(() => services.admin.metrics({ start, end }));
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => QueueDepth, { description: 'Admin' })
+  uploadQueueDepth(@Ctx() { services }: GraphQLContext) {
+    return services.admin.queueDepth();
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => [CountByKey], {
+    description: "Admin. Keys such as 'Virus detected', 'Virus scan failed', 'Upload abandoned'",
+  })
+  uploadFailureBreakdown(
+    @Ctx() { services }: GraphQLContext,
+    @Arg('start', () => DateTime, { nullable: true }) start?: Date,
+    @Arg('end', () => DateTime, { nullable: true }) end?: Date,
+  ) {
+    return withAnalyticsInput(() => services.admin.failureBreakdown({ start, end }));
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => [UploaderStat], { description: 'Admin' })
+  topUploaders(
+    @Ctx() { services }: GraphQLContext,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
+  ) {
+    return withAnalyticsInput(() => services.admin.topUploaders(limit ?? 10));
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => UploadCleanupResult, { description: 'Admin' })
+  triggerUploadCleanup(
+    @Ctx() { services }: GraphQLContext,
+    @Arg('dryRun', () => Boolean, { defaultValue: true }) dryRun = true,
+  ) {
+    return services.admin.triggerCleanup(dryRun);
+  }
+
+  @Authorized('ADMIN')
+  @Subscription(() => UploadMetrics, {
+    description: "Admin. Pushed whenever an upload event changes today's metrics (at most a few per second)",
+    subscribe: ({ context }: SubscribeResolverData<unknown, object, GraphQLContext>) => {
+      if (!context.actor) throw ERRORS.unauthenticated();
+      if (context.actor.role !== 'ADMIN') throw ERRORS.forbidden();
+      return context.services.metricsFeed.open();
+    },
+  })
+  uploadMetricsUpdated(@Root() metrics: UploadMetricsData): UploadMetricsData {
+    return metrics;
+  }
+}

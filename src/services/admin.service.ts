@@ -1,0 +1,44 @@
+import type { AssetRepository } from '../repositories/asset.repository';
+import type { UploadAnalytics } from './analytics/analytics.service';
+import type { AnalyticsRange } from './analytics/analytics-range';
+import type { CleanupResult, CleanupService } from './cleanup/cleanup.service';
+import type { JobQueues } from '../jobs/queues';
+
+/**
+ * What admins can see and do, shared by GraphQL and the REST twins so both answer the same.
+ * Authorisation happens at the edges (resolvers, routes).
+ */
+export class AdminService {
+  constructor(
+    private readonly analytics: UploadAnalytics,
+    private readonly assets: AssetRepository,
+    private readonly cleanup: CleanupService,
+    private readonly queues: JobQueues,
+  ) {}
+
+  metrics(range?: AnalyticsRange) {
+    return this.analytics.getMetrics(range);
+  }
+
+  failureBreakdown(range?: AnalyticsRange) {
+    return this.analytics.getFailureBreakdown(range);
+  }
+
+  topUploaders(limit?: number) {
+    return this.analytics.getTopUploaders(limit);
+  }
+
+  queueDepth() {
+    return this.assets.queueDepth();
+  }
+
+  /** Runs a cleanup now, in this process; the scheduled one runs on a worker. */
+  triggerCleanup(dryRun: boolean): Promise<CleanupResult> {
+    return this.cleanup.run({ dryRun });
+  }
+
+  /** Queue handles for the operator dashboard. */
+  get allQueues() {
+    return this.queues.all;
+  }
+}
