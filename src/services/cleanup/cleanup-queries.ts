@@ -1,0 +1,300 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { AssetStatus, ScanStatus } from '../../entities/ip-asset.entity';
+import { RejectionReason } from '../analytics/upload-event';
+import type { CleanupCategory } from './cleanup.types';
+import type { KeysetPageRequest } from './key-order';
+
+/**
+ * Which rows each expiry category takes, and the timestamp it pages by. The same condition is
+ * repeated in the final UPDATE/DELETE, so a row that changed after it was read (a confirm won
+ * the race) is left alone. `?` is the cutoff. Each has an index: (status, created_at),
+ * (status, rejected_at), (quarantined_at).
+ */
+const EXPIRY_RULES: Record<CleanupCategory, { column: string; where: string }> = {
+  abandoned: { column: 'created_at', where: `status = '${AssetStatus.DRAFT}' and created_at < ?` },
+  failed: {
+    column: 'rejected_at',
+    where: `status = '${AssetStatus.REJECTED}' and quarantined_at is null and rejected_at < ?`,
+  },
+  infected: { column: 'quarantined_at', where: `status = '${AssetStatus.REJECTED}' and quarantined_at < ?` },
+};
+
+/**
+ * Rows that must have an object at storage_key: confirmed and not yet cleaned (scanning, approved,
+ * or rejected by the scan with the object kept or quarantined). Mirrors `shouldHaveObject`.
+ */
+const EXPECTS_OBJECT = `(status in ('${AssetStatus.PROCESSING}', '${AssetStatus.APPROVED}') or (status = '${AssetStatus.REJECTED}' and scan_status in ('${ScanStatus.INFECTED}', '${ScanStatus.ERROR}')))`;
+
+/** Where the next page of an expiry category starts: after this (timestamp, id). */
+export interface ExpiryKeyset {
+  /** PostgreSQL's text form of the timestamp, so microseconds survive the round trip. */
+  at: string;
+  id: string;
+}
+
+/** An expired row, with what the cleanup needs to remove its objects and report it. */
+export interface ExpiredRow {
+  id: string;
+  createdBy: string;
+  mimeType: string;
+  fileSize: number;
+  storageKey: string;
+  uploadKey: string | null;
+  thumbnailKey: string | null;
+  keyset: ExpiryKeyset;
+}
+
+/** A row the cleanup changed or deleted, for analytics. */
+export interface FinishedRow {
+  id: string;
+  createdBy: string;
+  mimeType: string;
+  fileSize: number;
+}
+
+/** A row as the orphan scan sees it, read in storage_key order. */
+export interface StoredObjectRow {
+  id: string;
+  storageKey: string;
+  status: AssetStatus;
+  scanStatus: ScanStatus;
+  stateVersion: number;
+  thumbnailKey: string | null;
+  /** Confirmed, and unchanged since, for longer than the grace period. */
+  settled: boolean;
+  /** The row is in an expiry category as of this run; the sweeps handle (or would handle) it. */
+  expired: boolean;
+}
+
+/** Where each expiry category starts, as of one run. */
+export type ExpiryCutoffs = Record<CleanupCategory, Date>;
+
+/**
+ * The run's clock readings. Timestamps are compared in SQL, never in JS: MikroORM's driver hands
+ * raw timestamp columns back as strings.
+ */
+export interface ScanTimes {
+  cutoffs: ExpiryCutoffs;
+  graceCutoff: Date;
+}
+
+/** Everything that decides whether a row owns an object key. */
+export interface OwnerRow {
+  id: string;
+  status: AssetStatus;
+  storageKey: string;
+  uploadKey: string | null;
+  thumbnailKey: string | null;
+  /** Changed within the grace period: a move it is part of may be half done. */
+  changedRecently: boolean;
+}
+
+interface RawAssetRow {
+  id: string;
+  created_by: string;
+  mime_type: string;
+  file_size: string | number;
+  storage_key: string;
+  upload_key: string | null;
+  thumbnail_key: string | null;
+  status: AssetStatus;
+  scan_status: ScanStatus;
+  state_version: number;
+  cursor_at: string;
+  settled: boolean;
+  expired: boolean;
+  changed_recently: boolean;
+}
+
+const FINISHED_COLUMNS = 'id, created_by, mime_type, file_size';
+
+function toFinished(row: RawAssetRow): FinishedRow {
+  return { id: row.id, createdBy: row.created_by, mimeType: row.mime_type, fileSize: Number(row.file_size) };
+}
+
+/** `> ?` or `>= ?` for a keyset page start; `expression` is ours, never user input. */
+function pageStart(expression: string, request: KeysetPageRequest): { sql: string; bindings: Knex.RawBinding[] } {
+  if (!request.from) return { sql: '', bindings: [] };
+  return { sql: ` and ${expression} ${request.from.inclusive ? '>=' : '>'} ?`, bindings: [request.from.key] };
+}
+
+/**
+ * The cleanup's SQL, in plain statements: keyset pages (never OFFSET), one UPDATE or DELETE per
+ * batch, and every write conditional on the state it was decided on. `db` may be a transaction.
+ */
+export class CleanupQueries {
+  constructor(private readonly knex: Knex) {}
+
+  /** Runs `work` in a transaction; the rows it locks stay locked until `work` settles. */
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction(work);
+  }
+
+  /**
+   * The next page of a category's expired rows, oldest first. With `lock`, rows another
+   * transaction holds (a confirm in progress, a concurrent cleanup) are skipped, not waited for.
+   */
+  async selectExpired(
+    category: CleanupCategory,
+    input: { cutoff: Date; after?: ExpiryKeyset; limit: number; lock: boolean },
+    db: Knex = this.knex,
+  ): Promise<ExpiredRow[]> {
+    const { column, where } = EXPIRY_RULES[category];
+    const bindings: Knex.RawBinding[] = [input.cutoff];
+    let keyset = '';
+    if (input.after) {
+      // The redundant `>=` gives the index a range to start from.
+      keyset = ` and ${column} >= ?::timestamptz and (${column} > ?::timestamptz or id > ?::uuid)`;
+      bindings.push(input.after.at, input.after.at, input.after.id);
+    }
+    bindings.push(input.limit);
+    const sql =
+      `select id, created_by, mime_type, file_size, storage_key, upload_key, thumbnail_key, ${column}::text as cursor_at` +
+      ` from ip_asset where ${where}${keyset} order by ${column}, id limit ?` +
+      (input.lock ? ' for update skip locked' : '');
+    const { rows } = await db.raw<{ rows: RawAssetRow[] }>(sql, bindings);
+    return rows.map((row) => ({
+      id: row.id,
+      createdBy: row.created_by,
+      mimeType: row.mime_type,
+      fileSize: Number(row.file_size),
+      storageKey: row.storage_key,
+      uploadKey: row.upload_key,
+      thumbnailKey: row.thumbnail_key,
+      keyset: { at: row.cursor_at, id: row.id },
+    }));
+  }
+
+  /** REJECTs abandoned DRAFTs that are still DRAFT and still old enough; returns those it changed. */
+  async rejectAbandoned(ids: string[], input: { cutoff: Date; now: Date }, db: Knex = this.knex): Promise<FinishedRow[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await db.raw<{ rows: RawAssetRow[] }>(
+      `update ip_asset set status = '${AssetStatus.REJECTED}', rejection_reason = ?, rejected_at = ?,` +
+        ` upload_key = null, state_version = state_version + 1, updated_at = ?` +
+        ` where id = any(?::uuid[]) and (${EXPIRY_RULES.abandoned.where}) returning ${FINISHED_COLUMNS}`,
+      [RejectionReason.UploadAbandoned, input.now, input.now, ids, input.cutoff],
+    );
+    return rows.map(toFinished);
+  }
+
+  /** Deletes expired rows of a category that still match it; returns those it deleted. */
+  async deleteExpired(
+    category: 'failed' | 'infected',
+    ids: string[],
+    cutoff: Date,
+    db: Knex = this.knex,
+  ): Promise<FinishedRow[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await db.raw<{ rows: RawAssetRow[] }>(
+      `delete from ip_asset where id = any(?::uuid[]) and (${EXPIRY_RULES[category].where}) returning ${FINISHED_COLUMNS}`,
+      [ids, cutoff],
+    );
+    return rows.map(toFinished);
+  }
+
+  /**
+   * A page of the rows whose storage_key lies in [`range.from`, `range.to`), in byte order, so it
+   * merges with a storage listing. Served by ip_asset_storage_key_c_idx.
+   */
+  storageKeyRowsQuery(range: { from: string; to: string }, request: KeysetPageRequest, times: ScanTimes): Knex.Raw {
+    const start = pageStart('storage_key collate "C"', request);
+    const categories = Object.keys(EXPIRY_RULES) as CleanupCategory[];
+    const expired = categories.map((category) => `(${EXPIRY_RULES[category].where})`).join(' or ');
+    return this.knex.raw(
+      `select id, storage_key, status, scan_status, state_version, thumbnail_key,` +
+        ` coalesce(confirmed_at < ? and updated_at < ?, false) as settled, (${expired}) as expired` +
+        ` from ip_asset where storage_key collate "C" >= ? and storage_key collate "C" < ?${start.sql}` +
+        ` order by storage_key collate "C" limit ?`,
+      [
+        times.graceCutoff,
+        times.graceCutoff,
+        ...categories.map((category) => times.cutoffs[category]),
+        range.from,
+        range.to,
+        ...start.bindings,
+        request.limit,
+      ],
+    );
+  }
+
+  async storageKeyRows(
+    range: { from: string; to: string },
+    request: KeysetPageRequest,
+    times: ScanTimes,
+  ): Promise<StoredObjectRow[]> {
+    const { rows } = (await this.storageKeyRowsQuery(range, request, times)) as { rows: RawAssetRow[] };
+    return rows.map((row) => ({
+      id: row.id,
+      storageKey: row.storage_key,
+      status: row.status,
+      scanStatus: row.scan_status,
+      stateVersion: row.state_version,
+      thumbnailKey: row.thumbnail_key,
+      settled: row.settled,
+      expired: row.expired,
+    }));
+  }
+
+  /** A page of DRAFT upload keys in byte order. Served by the partial ip_asset_draft_upload_key_c_idx. */
+  uploadKeysQuery(request: KeysetPageRequest): Knex.Raw {
+    const start = pageStart('upload_key collate "C"', request);
+    return this.knex.raw(
+      `select upload_key from ip_asset where status = '${AssetStatus.DRAFT}' and upload_key is not null${start.sql}` +
+        ` order by upload_key collate "C" limit ?`,
+      [...start.bindings, request.limit],
+    );
+  }
+
+  async uploadKeys(request: KeysetPageRequest): Promise<string[]> {
+    const { rows } = (await this.uploadKeysQuery(request)) as { rows: RawAssetRow[] };
+    return rows.map((row) => row.upload_key as string);
+  }
+
+  /** A page of asset ids in order, starting at or after `from` (an id). Index-only on the primary key. */
+  async assetIds(request: { from?: { id: string; inclusive: boolean }; limit: number }): Promise<string[]> {
+    const start = request.from ? ` where id ${request.from.inclusive ? '>=' : '>'} ?::uuid` : '';
+    const { rows } = await this.knex.raw<{ rows: { id: string }[] }>(
+      `select id from ip_asset${start} order by id limit ?`,
+      request.from ? [request.from.id, request.limit] : [request.limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Rows that could own any of these keys: by the asset id in the key, or by storage_key. */
+  async findOwners(ids: string[], keys: string[], graceCutoff: Date): Promise<OwnerRow[]> {
+    if (ids.length === 0 && keys.length === 0) return [];
+    const { rows } = await this.knex.raw<{ rows: RawAssetRow[] }>(
+      `select id, status, storage_key, upload_key, thumbnail_key, updated_at >= ? as changed_recently from ip_asset` +
+        ` where id = any(?::uuid[]) or storage_key = any(?::varchar[])`,
+      [graceCutoff, ids, keys],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      storageKey: row.storage_key,
+      uploadKey: row.upload_key,
+      thumbnailKey: row.thumbnail_key,
+      changedRecently: row.changed_recently,
+    }));
+  }
+
+  /**
+   * Deletes rows whose object is gone, only if each is unchanged since it was read (same
+   * stateVersion), still expects an object, and has been still for the grace period.
+   */
+  async deleteRowsWithoutObject(
+    seen: { id: string; stateVersion: number }[],
+    graceCutoff: Date,
+  ): Promise<FinishedRow[]> {
+    if (seen.length === 0) return [];
+    const ids = seen.map((row) => row.id);
+    const { rows } = await this.knex.raw<{ rows: RawAssetRow[] }>(
+      `delete from ip_asset where id = any(?::uuid[])` +
+        ` and (id, state_version) in (select * from unnest(?::uuid[], ?::int[]))` +
+        ` and confirmed_at < ? and updated_at < ? and ${EXPECTS_OBJECT}` +
+        ` returning ${FINISHED_COLUMNS}`,
+      [ids, ids, seen.map((row) => row.stateVersion), graceCutoff, graceCutoff],
+    );
+    return rows.map(toFinished);
+  }
+}

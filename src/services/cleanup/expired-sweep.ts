@@ -1,0 +1,99 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { RejectionReason, UploadEventType } from '../analytics/upload-event';
+import { storageKeys } from '../upload/file-name';
+import { trackFinished, type CleanupContext } from './cleanup-context';
+import type { ExpiredRow, ExpiryKeyset, FinishedRow } from './cleanup-queries';
+import type { CleanupCategory } from './cleanup.types';
+import { mapWithConcurrency, removeObjects, type RemovalOutcome } from './object-removal';
+
+/**
+ * The objects an expired row's cleanup removes. An abandoned DRAFT only has its upload (named the
+ * way confirm names it when upload_key is missing); a deleted row takes every object it points to.
+ */
+export function objectKeysOf(category: CleanupCategory, row: ExpiredRow): string[] {
+  if (category === 'abandoned') return [row.uploadKey ?? storageKeys.upload(row.id)];
+  const keys = [row.storageKey, row.uploadKey, row.thumbnailKey].filter((key): key is string => !!key);
+  return [...new Set(keys)];
+}
+
+interface BatchOutcome {
+  rows: ExpiredRow[];
+  removals: RemovalOutcome[];
+  /** Rows changed or deleted (real run), or that would be (dry run). */
+  finished: FinishedRow[];
+}
+
+/**
+ * Cleans one expiry category batch by batch, oldest first, until no expired row is left after
+ * the last one seen. Each batch runs in one transaction: lock the rows (skipping any a confirm
+ * holds), delete their objects, then one conditional UPDATE or DELETE for the rows whose objects
+ * are gone. A row whose object could not be deleted keeps its state, so the next run retries it.
+ */
+export async function sweepExpired(context: CleanupContext, category: CleanupCategory, cutoff: Date): Promise<void> {
+  let after: ExpiryKeyset | undefined;
+  for (;;) {
+    const batch = context.dryRun
+      ? await previewBatch(context, category, cutoff, after)
+      : await context.queries.transaction((trx) => cleanBatch(context, category, cutoff, after, trx));
+    if (batch.rows.length === 0) return;
+    await record(context, category, batch);
+    after = batch.rows.at(-1)?.keyset;
+  }
+}
+
+async function cleanBatch(
+  context: CleanupContext,
+  category: CleanupCategory,
+  cutoff: Date,
+  after: ExpiryKeyset | undefined,
+  trx: Knex.Transaction,
+): Promise<BatchOutcome> {
+  const { queries } = context;
+  const rows = await queries.selectExpired(category, { cutoff, after, limit: context.batchSize, lock: true }, trx);
+  const removals = await removeAll(context, category, rows);
+  const removedIds = rows.filter((_, i) => removals[i]?.error === undefined).map((row) => row.id);
+  const finished =
+    category === 'abandoned'
+      ? await queries.rejectAbandoned(removedIds, { cutoff, now: context.now }, trx)
+      : await queries.deleteExpired(category, removedIds, cutoff, trx);
+  return { rows, removals, finished };
+}
+
+/** A dry run reads without locking and only sizes the objects. */
+async function previewBatch(
+  context: CleanupContext,
+  category: CleanupCategory,
+  cutoff: Date,
+  after: ExpiryKeyset | undefined,
+): Promise<BatchOutcome> {
+  const rows = await context.queries.selectExpired(category, { cutoff, after, limit: context.batchSize, lock: false });
+  const removals = await removeAll(context, category, rows);
+  return { rows, removals, finished: rows.filter((_, i) => removals[i]?.error === undefined) };
+}
+
+function removeAll(context: CleanupContext, category: CleanupCategory, rows: ExpiredRow[]): Promise<RemovalOutcome[]> {
+  return mapWithConcurrency(rows, context.storageConcurrency, (row) =>
+    removeObjects(context.storage, objectKeysOf(category, row), { dryRun: context.dryRun }),
+  );
+}
+
+async function record(context: CleanupContext, category: CleanupCategory, batch: BatchOutcome): Promise<void> {
+  const { report } = context;
+  const tally = report.categories[category];
+  batch.rows.forEach((row, i) => {
+    const removal = batch.removals[i] as RemovalOutcome;
+    // Bytes of objects deleted before a failure count too: they are gone.
+    report.storageFreedBytes += removal.freedBytes;
+    if (removal.error === undefined) return;
+    tally.failed++;
+    report.itemFailed(`${category} asset ${row.id}`, removal.error);
+    context.logger.warn({ err: removal.error, assetId: row.id, category }, 'cleanup could not remove an object');
+  });
+  tally.cleaned += batch.finished.length;
+  if (context.dryRun) return;
+  if (category === 'abandoned') {
+    await trackFinished(context, batch.finished, UploadEventType.Rejected, RejectionReason.UploadAbandoned);
+  } else {
+    await trackFinished(context, batch.finished, UploadEventType.CleanedUp);
+  }
+}
