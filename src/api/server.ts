@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
+import helmet from 'helmet';
 import type { GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { AppServices } from '../app/services';
@@ -20,6 +21,7 @@ import { rateLimit } from './rate-limit';
 import { attachWebSocketServer } from './websocket';
 import { createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
+import { webClientRoutes } from './web-client.routes';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
 import { LocalStorageAdapter } from '../storage/local.storage';
 import type { Registry } from 'prom-client';
@@ -44,6 +46,9 @@ export async function startApiServer(
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
+  // Security headers everywhere; the content policy is set per surface (the upload page has its
+  // own, Apollo Sandbox needs its CDN).
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } }));
   app.set('trust proxy', 'loopback');
   const httpServer = createServer(app);
   const formatError = createErrorFormatter(logger);
@@ -78,6 +83,7 @@ export async function startApiServer(
   app.use(httpMetricsMiddleware(services.metrics));
   app.use(healthRoutes(readinessChecks(services), registry));
   if (services.storage instanceof LocalStorageAdapter) app.use(createLocalStorageRouter(services.storage));
+  app.use(webClientRoutes());
 
   // Authentication runs once per request; a token that does not verify is refused, never ignored.
   const authenticateRequest: express.RequestHandler = (req: AuthedRequest, res, next) => {

@@ -17,7 +17,10 @@ export async function connectRedis(url: string, logger: Logger, options: { forWo
     connectTimeout: 5000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
   });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // Until the first connection works, errors become the one start-up line below, not log noise.
+  let firstError: Error | undefined;
+  const onStartupError = (error: Error) => (firstError ??= error);
+  redis.on('error', onStartupError);
   try {
     await redis.connect();
     await redis.ping();
@@ -25,10 +28,12 @@ export async function connectRedis(url: string, logger: Logger, options: { forWo
     redis.disconnect();
     const where = new URL(url);
     throw new RedisUnavailableError(
-      `Redis is not reachable at ${where.hostname}:${where.port || 6379} (${(error as Error).message}). ` +
+      `Redis is not reachable at ${where.hostname}:${where.port || 6379} (${(firstError ?? (error as Error)).message}). ` +
         'Start it (e.g. `redis-server --daemonize yes`) or set REDIS_URL.',
     );
   }
+  redis.off('error', onStartupError);
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   await warnOnEvictionPolicy(redis, logger);
   return redis;
 }

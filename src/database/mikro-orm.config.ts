@@ -16,6 +16,8 @@ export function ormOptions(databaseUrl: string, options: { debug?: boolean; pool
       migrationsList,
       tableName: 'mikro_orm_migrations',
       transactional: true,
+      // Applied migrations are logged once, as JSON, by openDatabase.
+      silent: true,
       allOrNothing: true,
       snapshot: false,
       path: 'src/migrations',

@@ -20,9 +20,16 @@ export class RedisEventBus implements AssetEventPublisher {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
 
-  constructor(redisUrl: string, private readonly prefix: string) {
-    this.publisher = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-    this.subscriber = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+    onError: (error: Error) => void,
+  ) {
+    this.publisher = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    this.subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    // ioredis reconnects by itself; an unhandled 'error' event would crash the process instead.
+    this.publisher.on('error', onError);
+    this.subscriber.on('error', onError);
     this.pubSub = new RedisPubSub({ publisher: this.publisher, subscriber: this.subscriber });
   }
 

@@ -4,7 +4,14 @@ import { ERRORS } from '../errors';
 import type { UploadMetrics as UploadMetricsData } from '../services/analytics/analytics.types';
 import type { GraphQLContext } from '../schema/context';
 import { DateTime } from '../schema/scalars';
-import { CountByKey, QueueDepth, UploadCleanupResult, UploaderStat, UploadMetrics } from '../schema/types/metrics.types';
+import {
+  CountByKey,
+  QueueDepth,
+  RebuildMetricsResult,
+  UploadCleanupResult,
+  UploaderStat,
+  UploadMetrics,
+} from '../schema/types/metrics.types';
 
 @Resolver()
 export class AdminResolver {
@@ -52,6 +59,14 @@ export class AdminResolver {
     @Arg('dryRun', () => Boolean, { defaultValue: true }) dryRun = true,
   ) {
     return services.admin.triggerCleanup(dryRun);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => RebuildMetricsResult, {
+    description: "Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them)",
+  })
+  rebuildUploadMetrics(@Ctx() { services }: GraphQLContext, @Arg('date', () => DateTime) date: Date) {
+    return withAnalyticsInput(() => services.admin.rebuildDay(date));
   }
 
   @Authorized('ADMIN')

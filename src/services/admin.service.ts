@@ -37,6 +37,15 @@ export class AdminService {
     return this.cleanup.run({ dryRun });
   }
 
+  /**
+   * Replaces one UTC day's analytics with what PostgreSQL says happened that day, e.g. after
+   * Redis lost its counters. Rows the cleanup already deleted can no longer be counted.
+   */
+  rebuildDay(date: Date) {
+    const dayStart = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+    return this.analytics.rebuildDay(dayStart, this.assets.streamDayRows(dayStart));
+  }
+
   /** Queue handles for the operator dashboard. */
   get allQueues() {
     return this.queues.all;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type Stats } from 'node:fs';
-import { access, constants, mkdir, open, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,6 +30,8 @@ import { encodeKeyForUrlPath, isValidStorageKey, isValidStoragePrefix } from './
 export type { DownloadGrant, UploadGrant, Verified } from './local/url-signature';
 
 /** URL path under which the router accepts signed uploads; the key follows. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 export const LOCAL_UPLOAD_PATH = '/storage/upload';
 /** URL path under which the router serves signed downloads; the key follows. */
 export const LOCAL_OBJECT_PATH = '/storage/object';
@@ -143,7 +145,8 @@ export class LocalStorageAdapter implements StorageAdapter {
         status: 416,
       });
     }
-    return opened.handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    // 1 MiB reads: a tenth of the thread-pool round trips of the 64 KiB default, for scans and downloads.
+    return opened.handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   async put(

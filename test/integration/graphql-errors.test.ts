@@ -73,6 +73,7 @@ describe('GraphQL errors carry the contract codes and never leak internals', () 
       expect(Buffer.byteLength(storageKey)).toBeLessThanOrEqual(1024);
       const mine = await app.gql(`query($id: ID!) { asset(id: $id) { fileName } }`, { id: assetId }, user);
       const name: string = mine.data.asset.fileName;
+      // eslint-disable-next-line no-control-regex -- control characters are what must not appear
       expect(name).not.toMatch(/[\\/\u0000-\u001f]/);
       expect(name.length).toBeLessThanOrEqual(255);
     }

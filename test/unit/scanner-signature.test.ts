@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScanTarget } from '../../src/scanners/scanner';
 import { scanTargetFromBuffer } from '../../src/scanners/scan-target';
 import { EICAR_TEST_STRING, SignatureScanner } from '../../src/scanners/signature.scanner';

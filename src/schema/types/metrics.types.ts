@@ -44,6 +44,13 @@ export class UploaderStat {
   @Field(() => Float) totalBytes!: number;
 }
 
+@ObjectType({ description: 'Storage and rows out of step; listed in a dry run, removed otherwise' })
+export class CleanupOrphans {
+  @Field(() => Int, { description: 'Objects older than the grace period that no asset owns' }) objectsWithoutRow!: number;
+  @Field(() => Int, { description: 'Assets that should have an object but have none' }) rowsWithoutObject!: number;
+  @Field(() => [String], { description: 'The first object keys and asset ids found, at most 20' }) examples!: string[];
+}
+
 @ObjectType()
 export class UploadCleanupResult {
   @Field(() => Boolean) dryRun!: boolean;
@@ -52,4 +59,12 @@ export class UploadCleanupResult {
   @Field(() => Int) infectedCleaned!: number;
   @Field(() => Float) storageFreedBytes!: number;
   @Field(() => [String]) errors!: string[];
+  @Field(() => CleanupOrphans) orphans!: CleanupOrphans;
+}
+
+@ObjectType()
+export class RebuildMetricsResult {
+  @Field(() => String, { description: 'The UTC day rebuilt, YYYY-MM-DD' }) day!: string;
+  @Field(() => Int, { description: 'Assets read from the database' }) rowsRead!: number;
+  @Field(() => Int, { description: 'Assets with a lifecycle event on that day' }) rowsCounted!: number;
 }

@@ -61,27 +61,27 @@ export class ScanService {
     const current = await this.assets.findById(assetId);
     if (!current || current.status !== AssetStatus.PROCESSING) return { kind: 'skipped' };
 
+    // The scan starts while SCANNING is being recorded: the row was just read, and the job's lock
+    // keeps other workers off this asset. If the claim fails, the scan is abandoned.
+    const abandon = new AbortController();
+    const signal = attempt.signal ? AbortSignal.any([attempt.signal, abandon.signal]) : abandon.signal;
+    const startedAt = Date.now();
+    const scanned = this.scanObject(current, signal);
     const scanning = await this.assets.transition(
       assetId,
       { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.PENDING, ScanStatus.SCANNING] },
       { scanStatus: ScanStatus.SCANNING, scanAttempts: attempt.number },
     );
-    if (!scanning) return { kind: 'skipped' };
+    if (!scanning) {
+      abandon.abort();
+      await scanned;
+      return { kind: 'skipped' };
+    }
     if (current.scanStatus !== ScanStatus.SCANNING) {
       await this.publish(scanning);
       void this.track(UploadEventType.ScanStarted, scanning);
     }
-
-    const startedAt = Date.now();
-    let verdict: ScanVerdict;
-    try {
-      verdict = await this.scanner.scan(
-        { assetId, size: scanning.fileSize, open: () => this.storage.getStream(scanning.storageKey) },
-        attempt.signal,
-      );
-    } catch (error) {
-      verdict = { outcome: 'error', engine: this.scanner.engine, reason: `could not read the object: ${(error as Error).message}` };
-    }
+    const verdict = await scanned;
     const durationMs = Date.now() - startedAt;
     this.observer?.attempted(verdict.engine, verdict.outcome, durationMs);
     const result = (threats: ScanResultData['threats'], error?: string): ScanResultData => ({
@@ -113,6 +113,18 @@ export class ScanService {
       engine: verdict.engine,
       durationMs,
     };
+  }
+
+  /** Never rejects: a scanner or storage failure is an `error` verdict, retried like any other. */
+  private async scanObject(asset: IpAsset, signal: AbortSignal): Promise<ScanVerdict> {
+    try {
+      return await this.scanner.scan(
+        { assetId: asset.id, size: asset.fileSize, open: () => this.storage.getStream(asset.storageKey) },
+        signal,
+      );
+    } catch (error) {
+      return { outcome: 'error', engine: this.scanner.engine, reason: `could not read the object: ${(error as Error).message}` };
+    }
   }
 
   /**

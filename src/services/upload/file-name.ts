@@ -3,6 +3,7 @@ const MAX_FILE_NAME_LENGTH = 255;
 const MAX_KEY_NAME_BYTES = 200;
 
 // C0/C1 controls, and bidi overrides that can make "evil\u202Egnp.exe" display as "evilexe.png".
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // Characters Windows refuses in names; replaced so a downloaded file saves everywhere.
 const RESERVED_CHARACTERS = /[<>:"|?*]/g;

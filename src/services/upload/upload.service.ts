@@ -154,6 +154,7 @@ export class UploadService {
 
     const { asset } = outcome;
     if (!outcome.changed) return asset;
+    // Published before the scan is queued, so PROCESSING always reaches subscribers before SCANNING.
     await this.events.publish(toAssetStateEvent(asset)).catch((error) => this.logger.warn({ err: error }, 'publish failed'));
     if ('mismatch' in outcome && outcome.mismatch) {
       this.logger.warn(

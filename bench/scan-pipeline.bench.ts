@@ -1,0 +1,177 @@
+/**
+ * Scan pipeline speed and memory against a real clamd, PostgreSQL, Redis and local storage:
+ *   npx tsx bench/scan-pipeline.bench.ts [runs]
+ *
+ * 1. End to end, confirm → final subscription event, for a 10 MB file, next to a raw clamd
+ *    INSTREAM of the same bytes (the baseline), in the same run. Target: ≤ 1.3×.
+ * 2. A worker process (node dist/main.js worker) scanning a 1 GiB object: its peak RSS above
+ *    its idle RSS, sampled from /proc. Target: ≤ 64 MiB.
+ */
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ClamAvScanner } from '../src/scanners/clamav.scanner';
+import { scanTargetFromBuffer } from '../src/scanners/scan-target';
+import { collectSubscription, startTestApp, type TestApp } from '../test/helpers/app';
+import { ensureClamd } from '../test/helpers/clamd';
+import { SCAN_STATUS } from '../test/helpers/operations';
+import { buildDist, startServiceProcess } from '../test/helpers/process';
+import { confirm, initiate, putBytes } from '../test/helpers/upload';
+
+const RUNS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 7);
+const LATENCY_ONLY = process.argv.includes('--latency-only');
+const TEN_MB = 10 * 1024 * 1024;
+const ONE_GIB = 1024 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Text, so the declared text/plain passes the content check; clamd scans it all the same. */
+function textBytes(size: number): Buffer {
+  const line = Buffer.from('the quick brown fox jumps over the lazy dog 0123456789\n');
+  return Buffer.alloc(size, line);
+}
+
+async function endToEnd(app: TestApp, body: Buffer): Promise<number> {
+  const token = app.token('bench');
+  const upload = await initiate(app, token, { fileName: 'bench.txt', fileSize: body.length, mimeType: 'text/plain' });
+  if (!(await putBytes(upload, body)).ok) throw new Error('PUT failed');
+  const subscription = collectSubscription<{ assetScanStatus: { final: boolean; scanStatus: string } }>(
+    app.ws(token),
+    SCAN_STATUS,
+    { assetId: upload.assetId },
+    60_000,
+  );
+  while (subscription.events.length === 0) await sleep(5);
+  const startedAt = performance.now();
+  await confirm(app, token, upload.assetId);
+  const { events, error } = await subscription.done;
+  const elapsed = performance.now() - startedAt;
+  if (error || events.at(-1)?.assetScanStatus.scanStatus !== 'CLEAN') throw new Error(`scan did not end CLEAN: ${String(error)} ${JSON.stringify(events.at(-1))}`);
+  return elapsed;
+}
+
+async function rawInstream(port: number, body: Buffer): Promise<number> {
+  const scanner = new ClamAvScanner({ host: '127.0.0.1', port });
+  const startedAt = performance.now();
+  const verdict = await scanner.scan(scanTargetFromBuffer('raw', body));
+  if (verdict.outcome !== 'clean') throw new Error(`raw scan: ${JSON.stringify(verdict)}`);
+  return performance.now() - startedAt;
+}
+
+async function latencyBench(): Promise<{ e2e: number; raw: number }> {
+  const clamd = await ensureClamd();
+  const app = await startTestApp({
+    workers: true,
+    env: { SCANNER_PROVIDER: 'clamav', CLAMAV_PORT: String(clamd.port), STORAGE_MAX_FILE_SIZE: String(20 * MiB) },
+  });
+  try {
+    const body = textBytes(TEN_MB);
+    await endToEnd(app, body); // warm-up: connections, JIT, clamd's first-scan cost
+    await rawInstream(clamd.port, body);
+    const e2e: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      raw.push(await rawInstream(clamd.port, body));
+      e2e.push(await endToEnd(app, body));
+    }
+    return { e2e: median(e2e), raw: median(raw) };
+  } finally {
+    await app.close();
+    await clamd.stop();
+  }
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+async function memoryBench(): Promise<{ idle: number; peak: number; seconds: number; verdict: string }> {
+  // Big enough that clamd reads the whole stream instead of refusing it.
+  const clamd = await ensureClamd({ streamMaxLength: '1100M' });
+  const api = await startTestApp({ env: { STORAGE_MAX_FILE_SIZE: String(2 * ONE_GIB) } });
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: api.databaseUrl,
+    REDIS_PREFIX: api.services.config.redis.prefix,
+    JWT_SECRET: api.services.config.auth.jwtSecret,
+    STORAGE_LOCAL_DIR: api.services.config.storage.localDir,
+    SCANNER_PROVIDER: 'clamav',
+    CLAMAV_PORT: String(clamd.port),
+    LOG_LEVEL: 'info',
+  };
+  buildDist();
+  const worker = await startServiceProcess('worker', env);
+  try {
+    const pid = worker.child.pid!;
+    await sleep(2000);
+    const idleSamples: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      idleSamples.push(rssOf(pid));
+      await sleep(25);
+    }
+    const idle = median(idleSamples);
+
+    const token = api.token('big');
+    const upload = await initiate(api, token, { fileName: 'big.txt', fileSize: ONE_GIB, mimeType: 'text/plain' });
+    const chunk = textBytes(4 * MiB);
+    const body = Readable.from((function* () {
+      for (let sent = 0; sent < ONE_GIB; sent += chunk.length) yield chunk;
+    })());
+    await api.services.storage.put(`incoming/${upload.assetId}`, body, { contentType: 'text/plain', contentLength: ONE_GIB });
+
+    let peak = idle;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, rssOf(pid));
+        await sleep(20);
+      }
+    })();
+    const startedAt = performance.now();
+    const confirmed = await confirm(api, token, upload.assetId, 'one gibibyte');
+    if (confirmed.errors) throw new Error(JSON.stringify(confirmed.errors));
+    let asset;
+    do {
+      await sleep(100);
+      asset = await api.services.assets.findById(upload.assetId);
+    } while (asset && asset.status === 'PROCESSING');
+    sampling = false;
+    await sampler;
+    return { idle, peak, seconds: (performance.now() - startedAt) / 1000, verdict: `${asset?.status}/${asset?.scanStatus}` };
+  } finally {
+    await worker.kill('SIGTERM');
+    await api.close();
+    await clamd.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const latency = await latencyBench();
+  const memory = LATENCY_ONLY ? { idle: 0, peak: 0, seconds: 0, verdict: 'skipped' } : await memoryBench();
+  const ratio = latency.e2e / latency.raw;
+  const overIdle = (memory.peak - memory.idle) / MiB;
+  console.log('\nscan pipeline benchmark (median of %d runs, 10 MB text file)', RUNS);
+  console.table([
+    { measure: 'raw clamd INSTREAM, 10 MB (baseline)', value: `${latency.raw.toFixed(1)} ms` },
+    { measure: 'confirm → final event, 10 MB', value: `${latency.e2e.toFixed(1)} ms` },
+    { measure: 'ratio (target ≤ 1.3×)', value: `${ratio.toFixed(2)}× ${ratio <= 1.3 ? 'OK' : 'MISSED'}` },
+    { measure: 'worker idle RSS', value: `${(memory.idle / MiB).toFixed(1)} MiB` },
+    { measure: 'worker peak RSS scanning 1 GiB', value: `${(memory.peak / MiB).toFixed(1)} MiB` },
+    { measure: 'peak above idle (target ≤ 64 MiB)', value: `${overIdle.toFixed(1)} MiB ${overIdle <= 64 ? 'OK' : 'MISSED'}` },
+    { measure: '1 GiB confirm → decided', value: `${memory.seconds.toFixed(1)} s (${memory.verdict})` },
+  ]);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

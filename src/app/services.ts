@@ -1,0 +1,127 @@
+import { createHmac } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { openDatabase } from '../database/database';
+import { JobQueues } from '../jobs/queues';
+import type { Logger } from '../logger';
+import { RedisEventBus } from '../pubsub/pubsub';
+import { AssetRepository } from '../repositories/asset.repository';
+import { createAppMetrics, type AppMetrics } from '../observability/metrics';
+import { AdminService } from '../services/admin.service';
+import { UploadAnalytics } from '../services/analytics/analytics.service';
+import { CleanupService } from '../services/cleanup/cleanup.service';
+import { MetricsUpdatesFeed } from '../services/metrics-updates-feed';
+import type { UploadEventSink } from '../services/analytics/upload-event';
+import { ScanStatusFeed } from '../services/scan-status-feed';
+import { UploadService } from '../services/upload/upload.service';
+import { createStorage } from '../storage';
+import type { StorageAdapter } from '../storage/storage.adapter';
+import { meteredEventSink, scanMetricsObserver } from './instrumentation';
+import { connectRedis } from './redis';
+
+/** Download and thumbnail URLs are handed out for a few minutes at a time. */
+const DOWNLOAD_URL_TTL_SECONDS = 300;
+
+/** Everything both roles share, opened once per process and closed in reverse order. */
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  /** Commands (BullMQ producers, analytics, rate limits); subscriptions have their own connections. */
+  redis: Redis;
+  bus: RedisEventBus;
+  storage: StorageAdapter;
+  queues: JobQueues;
+  assets: AssetRepository;
+  analytics: UploadAnalytics;
+  /** Lifecycle events: counted in analytics (Redis) and in Prometheus. */
+  events: UploadEventSink;
+  uploads: UploadService;
+  scanStatusFeed: ScanStatusFeed;
+  metricsFeed: MetricsUpdatesFeed;
+  cleanup: CleanupService;
+  admin: AdminService;
+  metrics: AppMetrics & { scanObserver: ReturnType<typeof scanMetricsObserver> };
+  /** The base URL this process hands out; set once the HTTP server knows its port. */
+  publicUrl: { current: string };
+}
+
+export async function openServices(config: Config, logger: Logger): Promise<AppServices> {
+  const redis = await connectRedis(config.redis.url, logger);
+  let orm: MikroORM | undefined;
+  try {
+    orm = await openDatabase(config.databaseUrl, logger);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  const publicUrl = { current: config.http.publicUrl };
+  const storage = createStorage(config, {
+    publicUrl: () => publicUrl.current,
+    // Local upload URLs are signed with a key derived from the JWT secret, so every replica agrees.
+    signingSecret: createHmac('sha256', config.auth.jwtSecret).update('local-storage-urls').digest('hex'),
+  });
+  const bus = new RedisEventBus(config.redis.url, config.redis.prefix, (error) =>
+    logger.warn({ err: error }, 'redis pub/sub connection error'),
+  );
+  const queues = new JobQueues(redis, {
+    prefix: `${config.redis.prefix}:bull`,
+    scanAttempts: config.scan.attempts,
+    scanBackoffMs: config.scan.backoffMs,
+  });
+  const assets = new AssetRepository(orm);
+  const appMetrics = createAppMetrics({
+    readQueueDepth: () => assets.queueDepth(),
+    scanEngines: [config.scan.engines.join('+')],
+    logger,
+  });
+  const metrics = { ...appMetrics, scanObserver: scanMetricsObserver(appMetrics) };
+  const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
+  const events = meteredEventSink(analytics, appMetrics);
+  const uploads = new UploadService(
+    assets,
+    storage,
+    queues,
+    bus,
+    events,
+    { ...config.upload, downloadUrlTtlSeconds: DOWNLOAD_URL_TTL_SECONDS },
+    logger.child({ component: 'uploads' }),
+  );
+  const scanStatusFeed = new ScanStatusFeed(bus, uploads, logger.child({ component: 'scan-status' }));
+  const metricsFeed = new MetricsUpdatesFeed(
+    config.redis.url,
+    `${config.redis.prefix}:`,
+    analytics,
+    logger.child({ component: 'metrics-feed' }),
+  );
+  const cleanup = new CleanupService(orm, storage, events, config.cleanup, logger.child({ component: 'cleanup' }), appMetrics);
+  const admin = new AdminService(analytics, assets, cleanup, queues);
+  return {
+    config,
+    logger,
+    orm,
+    redis,
+    bus,
+    storage,
+    queues,
+    assets,
+    analytics,
+    events,
+    uploads,
+    scanStatusFeed,
+    metricsFeed,
+    cleanup,
+    admin,
+    metrics,
+    publicUrl,
+  };
+}
+
+export async function closeServices(services: AppServices): Promise<void> {
+  await services.metricsFeed.close();
+  await services.queues.close();
+  await services.bus.close();
+  await services.orm.close();
+  services.redis.disconnect();
+}

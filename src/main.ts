@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { signToken } from './api/auth';
+import { startApiServer } from './api/server';
+import { RedisUnavailableError } from './app/redis';
+import { closeServices, openServices } from './app/services';
+import { Shutdown } from './app/shutdown';
+import { ConfigError, loadConfig } from './config';
+import { DatabaseUnavailableError } from './database/database';
+import { startWorkers } from './jobs/workers';
+import { createLogger } from './logger';
+import { buildAppSchema } from './schema/build-schema';
+
+const ROLES = ['all', 'api', 'worker'] as const;
+type Role = (typeof ROLES)[number];
+
+/** `node dist/main.js [all|api|worker]`: one process, one role (all = API and workers). */
+async function main(): Promise<void> {
+  const role = (process.argv[2] ?? 'all') as Role;
+  if (!ROLES.includes(role)) exitWith(`Unknown role "${role}": expected one of ${ROLES.join(', ')}`);
+
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, { role });
+  if (config.scan.usedDeprecatedMockName) {
+    logger.warn('SCANNER_PROVIDER=mock is the old name of the built-in "signature" scanner; use signature');
+  }
+  const shutdown = new Shutdown(logger);
+  shutdown.listen();
+
+  const services = await openServices(config, logger);
+  shutdown.add('connections', () => closeServices(services));
+
+  if (role === 'all' || role === 'worker') {
+    const workers = await startWorkers(services);
+    shutdown.add('workers', () => workers.close());
+  }
+
+  if (role === 'all' || role === 'api') {
+    const schema = await buildAppSchema(services.bus.asTypeGraphQLPubSub());
+    const api = await startApiServer(services, schema, services.metrics.registry);
+    shutdown.add('api', () => api.close());
+    logger.info({ url: api.url }, 'GraphQL API ready');
+    printWelcome(api.url, config.isProduction ? null : signToken(config.auth.jwtSecret, { userId: 'dev-admin', role: 'ADMIN' }));
+  }
+}
+
+function printWelcome(url: string, adminToken: string | null): void {
+  const lines = [``, `  GraphQL:   ${url}`, `  WebSocket: ${url.replace(/^http/, 'ws')}`];
+  if (adminToken) {
+    lines.push(`  Admin dev token (12 h, this process only):`, ``, `  Authorization: Bearer ${adminToken}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+function exitWith(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  // Operator mistakes get one clear line, not a stack trace.
+  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof RedisUnavailableError) {
+    exitWith(error.message);
+  }
+  process.stderr.write(`Start-up failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
