@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectSubscription, startTestApp, type TestApp } from '../helpers/app';
+import { MY_ASSETS, SCAN_STATUS } from '../helpers/operations';
+
+describe('rate limits and WebSocket authentication', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '5' } });
+  });
+  afterAll(() => app?.close());
+
+  it('over the limit: HTTP 429 with RATE_LIMITED, counted per user', async () => {
+    const token = app.token('greedy');
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<TestApp['gql']>> | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await app.gql(MY_ASSETS, {}, token);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(last!.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    // Another user has a budget of their own.
+    expect((await app.gql(MY_ASSETS, {}, app.token('patient'))).status).toBe(200);
+  });
+
+  it('a WebSocket without a token, or with a bad one, is closed with 4401', async () => {
+    for (const token of [null, 'not-a-jwt', `${app.token('x')}tampered`]) {
+      const { error } = await collectSubscription(app.ws(token), SCAN_STATUS, { assetId: '00000000-0000-4000-8000-000000000000' }, 5000).done;
+      expect((error as { code?: number }).code).toBe(4401);
+    }
+  });
+});
