@@ -95,7 +95,15 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     analytics,
     logger.child({ component: 'metrics-feed' }),
   );
-  const cleanup = new CleanupService(orm, storage, events, config.cleanup, logger.child({ component: 'cleanup' }), appMetrics);
+  const cleanup = new CleanupService(
+    orm,
+    storage,
+    events,
+    config.cleanup,
+    logger.child({ component: 'cleanup' }),
+    appMetrics,
+    bus,
+  );
   const admin = new AdminService(analytics, assets, cleanup, queues);
   return {
     config,

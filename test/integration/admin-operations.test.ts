@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSubscription, startTestApp, type TestApp } from '../helpers/app';
 import { EICAR, waitForAsset } from '../helpers/scan';
+import { SCAN_STATUS } from '../helpers/operations';
 import { confirm, initiate, PNG_1x1, putBytes, uploadFile } from '../helpers/upload';
 import { UploadEventType } from '../../src/services/analytics/upload-event';
 
@@ -17,6 +18,7 @@ describe('admin analytics, queue depth, cleanup and observability after a script
   let user: string;
   const expected = { initiated: 0, approved: 0, rejected: 0 };
   const bytesBy: Record<string, number> = {};
+  let abandonedId = '';
 
   beforeAll(async () => {
     app = await startTestApp({ workers: true, env: { SCANNER_PROVIDER: 'signature' } });
@@ -49,6 +51,7 @@ describe('admin analytics, queue depth, cleanup and observability after a script
 
     // An upload started but never sent, back-dated past the abandonment threshold.
     const abandoned = await initiate(app, app.token('carol'), { fileName: 'never.txt', fileSize: 5, mimeType: 'text/plain' });
+    abandonedId = abandoned.assetId;
     await app.services.orm.em.fork().getConnection().execute(
       `update ip_asset set created_at = now() - interval '2 days' where id = ?`,
       [abandoned.assetId],
@@ -79,6 +82,12 @@ describe('admin analytics, queue depth, cleanup and observability after a script
   });
 
   it('the real cleanup rejects the abandoned upload; every figure then equals what the script did', async () => {
+    const watcher = collectSubscription<{ assetScanStatus: { status: string; final: boolean } }>(
+      app.ws(app.token('carol')),
+      SCAN_STATUS,
+      { assetId: abandonedId },
+    );
+    while (watcher.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const cleanup = await fetch(`${app.url.replace('/graphql', '')}/api/admin/uploads/cleanup`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
@@ -87,6 +96,11 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     expect(cleanup.status).toBe(200);
     expect(await cleanup.json()).toMatchObject({ dryRun: false, abandonedCleaned: 1 });
     expected.rejected++;
+    const watched = await watcher.done;
+    expect(watched.events.map((e) => [e.assetScanStatus.status, e.assetScanStatus.final])).toEqual([
+      ['DRAFT', false],
+      ['REJECTED', true],
+    ]);
 
     const { data } = await app.gql(METRICS, {}, admin);
     const metrics = data.uploadMetrics;

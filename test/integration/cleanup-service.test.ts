@@ -29,7 +29,10 @@ import { startS3rver, type RunningS3rver } from '../helpers/s3rver';
 
 const SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
 const DB_NAME = `upl_cleanup_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-const CLEANUP_MIGRATION = { name: 'Migration20261128020000-cleanup-indexes', class: Migration20261128020000_cleanup_indexes };
+const CLEANUP_MIGRATION = {
+  name: 'Migration20261128020000-cleanup-indexes',
+  class: Migration20261128020000_cleanup_indexes,
+};
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -50,7 +53,8 @@ let knex: Knex;
 
 /** Opens this file's own database, with the cleanup migration even before index.ts lists it. */
 async function openTestDatabase(url: string): Promise<MikroORM> {
-  if (migrationsList.some((m) => m.name === CLEANUP_MIGRATION.name)) return openDatabase(url, logger, { poolMax: 5 });
+  if (migrationsList.some((m) => m.name === CLEANUP_MIGRATION.name))
+    return openDatabase(url, logger, { poolMax: 5 });
   await ensureDatabase(url);
   const options = ormOptions(url, { poolMax: 5 });
   const db = await MikroORM.init({
@@ -98,7 +102,8 @@ interface AssetSeed {
   updatedAgo?: number;
 }
 
-const ago = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Date.now() - ms));
+const ago = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? null : new Date(Date.now() - ms);
 
 /** Inserts one row straight into the table, back-dated as asked; returns its id. */
 async function insertAsset(seed: AssetSeed): Promise<string> {
@@ -121,13 +126,19 @@ async function insertAsset(seed: AssetSeed): Promise<string> {
     confirmed_at: ago(seed.confirmedAgo),
     rejected_at: ago(seed.rejectedAgo),
     quarantined_at: ago(seed.quarantinedAgo),
-    updated_at: ago(seed.updatedAgo ?? Math.min(seed.rejectedAgo ?? Infinity, seed.confirmedAgo ?? Infinity, seed.createdAgo ?? 0)),
+    updated_at: ago(
+      seed.updatedAgo ??
+        Math.min(seed.rejectedAgo ?? Infinity, seed.confirmedAgo ?? Infinity, seed.createdAgo ?? 0),
+    ),
   });
   return id;
 }
 
 async function putObject(storage: StorageAdapter, key: string, size: number): Promise<void> {
-  await storage.put(key, Buffer.alloc(size, 7), { contentType: 'application/octet-stream', contentLength: size });
+  await storage.put(key, Buffer.alloc(size, 7), {
+    contentType: 'application/octet-stream',
+    contentLength: size,
+  });
 }
 
 async function listAll(storage: StorageAdapter): Promise<Map<string, number>> {
@@ -159,10 +170,20 @@ async function seedScenario(storage: StorageAdapter) {
   };
   const id = () => randomUUID();
   const ids = {
-    abandoned1: id(), abandoned2: id(), abandoned3: id(), freshDraft: id(),
-    failed1: id(), failedMismatch: id(), recentFailed: id(),
-    infected1: id(), infectedNoObject: id(), recentInfected: id(),
-    approved: id(), rowWithoutObject: id(), rejectedWithoutObject: id(), processingInGrace: id(),
+    abandoned1: id(),
+    abandoned2: id(),
+    abandoned3: id(),
+    freshDraft: id(),
+    failed1: id(),
+    failedMismatch: id(),
+    recentFailed: id(),
+    infected1: id(),
+    infectedNoObject: id(),
+    recentInfected: id(),
+    approved: id(),
+    rowWithoutObject: id(),
+    rejectedWithoutObject: id(),
+    processingInGrace: id(),
     rejectedWithUpload: id(),
   };
   const key = {
@@ -184,72 +205,141 @@ async function seedScenario(storage: StorageAdapter) {
   };
 
   // Abandoned: DRAFTs past 24 h, with and without an upload.
-  await insertAsset({ id: ids.abandoned1, status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(ids.abandoned1), createdAgo: 25 * HOUR });
+  await insertAsset({
+    id: ids.abandoned1,
+    status: AssetStatus.DRAFT,
+    uploadKey: storageKeys.upload(ids.abandoned1),
+    createdAgo: 25 * HOUR,
+  });
   await put(storageKeys.upload(ids.abandoned1), 100);
-  await insertAsset({ id: ids.abandoned2, status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(ids.abandoned2), createdAgo: 30 * HOUR });
+  await insertAsset({
+    id: ids.abandoned2,
+    status: AssetStatus.DRAFT,
+    uploadKey: storageKeys.upload(ids.abandoned2),
+    createdAgo: 30 * HOUR,
+  });
   await put(storageKeys.upload(ids.abandoned2), 200);
-  await insertAsset({ id: ids.abandoned3, status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(ids.abandoned3), createdAgo: 48 * HOUR });
+  await insertAsset({
+    id: ids.abandoned3,
+    status: AssetStatus.DRAFT,
+    uploadKey: storageKeys.upload(ids.abandoned3),
+    createdAgo: 48 * HOUR,
+  });
   // A DRAFT inside the limit, its upload already there: never touched, and not an orphan.
-  await insertAsset({ id: ids.freshDraft, status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(ids.freshDraft), createdAgo: HOUR });
+  await insertAsset({
+    id: ids.freshDraft,
+    status: AssetStatus.DRAFT,
+    uploadKey: storageKeys.upload(ids.freshDraft),
+    createdAgo: HOUR,
+  });
   await put(storageKeys.upload(ids.freshDraft), 50);
 
   // Failed: REJECTED past 7 days (scan error with object and thumbnail; content mismatch without).
   await insertAsset({
-    id: ids.failed1, status: AssetStatus.REJECTED, scanStatus: ScanStatus.ERROR, storageKey: key.failed1,
-    thumbnailKey: key.failed1Thumb, createdAgo: 9 * DAY, confirmedAgo: 9 * DAY, rejectedAgo: 8 * DAY,
+    id: ids.failed1,
+    status: AssetStatus.REJECTED,
+    scanStatus: ScanStatus.ERROR,
+    storageKey: key.failed1,
+    thumbnailKey: key.failed1Thumb,
+    createdAgo: 9 * DAY,
+    confirmedAgo: 9 * DAY,
+    rejectedAgo: 8 * DAY,
     rejectionReason: RejectionReason.VirusScanFailed,
   });
   await put(key.failed1, 300);
   await put(key.failed1Thumb, 40);
   await insertAsset({
-    id: ids.failedMismatch, status: AssetStatus.REJECTED, createdAgo: 10 * DAY, rejectedAgo: 10 * DAY,
+    id: ids.failedMismatch,
+    status: AssetStatus.REJECTED,
+    createdAgo: 10 * DAY,
+    rejectedAgo: 10 * DAY,
     rejectionReason: RejectionReason.ContentMismatch,
   });
   await insertAsset({
-    id: ids.recentFailed, status: AssetStatus.REJECTED, scanStatus: ScanStatus.ERROR, storageKey: key.recentFailed,
-    createdAgo: 2 * DAY, confirmedAgo: 2 * DAY, rejectedAgo: DAY, rejectionReason: RejectionReason.VirusScanFailed,
+    id: ids.recentFailed,
+    status: AssetStatus.REJECTED,
+    scanStatus: ScanStatus.ERROR,
+    storageKey: key.recentFailed,
+    createdAgo: 2 * DAY,
+    confirmedAgo: 2 * DAY,
+    rejectedAgo: DAY,
+    rejectionReason: RejectionReason.VirusScanFailed,
   });
   await put(key.recentFailed, 70);
 
   // Infected: quarantined past 30 days (one with its object already gone), and a recent one.
   await insertAsset({
-    id: ids.infected1, status: AssetStatus.REJECTED, scanStatus: ScanStatus.INFECTED, storageKey: key.infected1,
-    createdAgo: 31 * DAY, confirmedAgo: 31 * DAY, rejectedAgo: 31 * DAY, quarantinedAgo: 31 * DAY,
+    id: ids.infected1,
+    status: AssetStatus.REJECTED,
+    scanStatus: ScanStatus.INFECTED,
+    storageKey: key.infected1,
+    createdAgo: 31 * DAY,
+    confirmedAgo: 31 * DAY,
+    rejectedAgo: 31 * DAY,
+    quarantinedAgo: 31 * DAY,
     rejectionReason: RejectionReason.VirusDetected,
   });
   await put(key.infected1, 500);
   await insertAsset({
-    id: ids.infectedNoObject, status: AssetStatus.REJECTED, scanStatus: ScanStatus.INFECTED,
+    id: ids.infectedNoObject,
+    status: AssetStatus.REJECTED,
+    scanStatus: ScanStatus.INFECTED,
     storageKey: storageKeys.quarantine(storageKeys.asset(ids.infectedNoObject, 'gone.bin')),
-    createdAgo: 40 * DAY, confirmedAgo: 40 * DAY, rejectedAgo: 40 * DAY, quarantinedAgo: 40 * DAY,
+    createdAgo: 40 * DAY,
+    confirmedAgo: 40 * DAY,
+    rejectedAgo: 40 * DAY,
+    quarantinedAgo: 40 * DAY,
     rejectionReason: RejectionReason.VirusDetected,
   });
   await insertAsset({
-    id: ids.recentInfected, status: AssetStatus.REJECTED, scanStatus: ScanStatus.INFECTED, storageKey: key.recentInfected,
-    createdAgo: 5 * DAY, confirmedAgo: 5 * DAY, rejectedAgo: 5 * DAY, quarantinedAgo: 5 * DAY,
+    id: ids.recentInfected,
+    status: AssetStatus.REJECTED,
+    scanStatus: ScanStatus.INFECTED,
+    storageKey: key.recentInfected,
+    createdAgo: 5 * DAY,
+    confirmedAgo: 5 * DAY,
+    rejectedAgo: 5 * DAY,
+    quarantinedAgo: 5 * DAY,
     rejectionReason: RejectionReason.VirusDetected,
   });
   await put(key.recentInfected, 60);
 
   // Live assets, and rows whose object is gone.
   await insertAsset({
-    id: ids.approved, status: AssetStatus.APPROVED, scanStatus: ScanStatus.CLEAN, storageKey: key.approved,
-    thumbnailKey: key.approvedThumb, createdAgo: 2 * DAY, confirmedAgo: 2 * DAY,
+    id: ids.approved,
+    status: AssetStatus.APPROVED,
+    scanStatus: ScanStatus.CLEAN,
+    storageKey: key.approved,
+    thumbnailKey: key.approvedThumb,
+    createdAgo: 2 * DAY,
+    confirmedAgo: 2 * DAY,
   });
   await put(key.approved, 1000);
   await put(key.approvedThumb, 30);
   await insertAsset({
-    id: ids.rowWithoutObject, status: AssetStatus.APPROVED, scanStatus: ScanStatus.CLEAN,
-    thumbnailKey: key.goneThumb, createdAgo: 2 * DAY, confirmedAgo: 2 * DAY,
+    id: ids.rowWithoutObject,
+    status: AssetStatus.APPROVED,
+    scanStatus: ScanStatus.CLEAN,
+    thumbnailKey: key.goneThumb,
+    createdAgo: 2 * DAY,
+    confirmedAgo: 2 * DAY,
   });
   await put(key.goneThumb, 25);
   await insertAsset({
-    id: ids.rejectedWithoutObject, status: AssetStatus.REJECTED, scanStatus: ScanStatus.ERROR,
-    createdAgo: 2 * DAY, confirmedAgo: 2 * DAY, rejectedAgo: DAY, rejectionReason: RejectionReason.VirusScanFailed,
+    id: ids.rejectedWithoutObject,
+    status: AssetStatus.REJECTED,
+    scanStatus: ScanStatus.ERROR,
+    createdAgo: 2 * DAY,
+    confirmedAgo: 2 * DAY,
+    rejectedAgo: DAY,
+    rejectionReason: RejectionReason.VirusScanFailed,
   });
   // Rejected at confirm, yet its upload came back: only a DRAFT owns an upload.
   await insertAsset({
-    id: ids.rejectedWithUpload, status: AssetStatus.REJECTED, createdAgo: DAY, rejectedAgo: DAY,
+    id: ids.rejectedWithUpload,
+    status: AssetStatus.REJECTED,
+    createdAgo: DAY,
+    rejectedAgo: DAY,
     rejectionReason: RejectionReason.ContentMismatch,
   });
   await put(storageKeys.upload(ids.rejectedWithUpload), 15);
@@ -266,27 +356,54 @@ async function seedScenario(storage: StorageAdapter) {
   await put(key.freshOrphanAsset, 16);
   await put(key.freshOrphanUpload, 17);
   // Confirmed a moment ago, no object yet: its object may be in the middle of a move.
-  await insertAsset({ id: ids.processingInGrace, status: AssetStatus.PROCESSING, createdAgo: HOUR, confirmedAgo: 0 });
+  await insertAsset({
+    id: ids.processingInGrace,
+    status: AssetStatus.PROCESSING,
+    createdAgo: HOUR,
+    confirmedAgo: 0,
+  });
 
   const deletedKeys = [
-    storageKeys.upload(ids.abandoned1), storageKeys.upload(ids.abandoned2), key.failed1, key.failed1Thumb,
-    key.infected1, key.goneThumb, storageKeys.upload(ids.rejectedWithUpload),
-    key.orphanAsset, key.orphanUpload, key.orphanThumb, key.orphanQuarantine, key.strayThumb,
+    storageKeys.upload(ids.abandoned1),
+    storageKeys.upload(ids.abandoned2),
+    key.failed1,
+    key.failed1Thumb,
+    key.infected1,
+    key.goneThumb,
+    storageKeys.upload(ids.rejectedWithUpload),
+    key.orphanAsset,
+    key.orphanUpload,
+    key.orphanThumb,
+    key.orphanQuarantine,
+    key.strayThumb,
   ];
   return {
     ids,
     key,
     sizes,
     deletedKeys,
-    deletedRows: [ids.failed1, ids.failedMismatch, ids.infected1, ids.infectedNoObject, ids.rowWithoutObject, ids.rejectedWithoutObject],
+    deletedRows: [
+      ids.failed1,
+      ids.failedMismatch,
+      ids.infected1,
+      ids.infectedNoObject,
+      ids.rowWithoutObject,
+      ids.rejectedWithoutObject,
+    ],
     abandoned: [ids.abandoned1, ids.abandoned2, ids.abandoned3],
     freedBytes: deletedKeys.reduce((sum, k) => sum + (sizes.get(k) ?? 0), 0),
   };
 }
 
-async function counterValue(metrics: AppMetrics, name: 'cleanupItems' | 'cleanupRuns', labels: Record<string, string>) {
+async function counterValue(
+  metrics: AppMetrics,
+  name: 'cleanupItems' | 'cleanupRuns',
+  labels: Record<string, string>,
+) {
   const { values } = await metrics[name].get();
-  return values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k as never] === want))?.value ?? 0;
+  return (
+    values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k as never] === want))?.value ?? 0
+  );
 }
 
 /** Wraps a storage so that deleting the given keys fails, as a provider outage would. */
@@ -295,7 +412,8 @@ function failingDeletes(storage: StorageAdapter, failing: Set<string>): StorageA
     get(target, property, receiver) {
       if (property === 'delete') {
         return async (key: string) => {
-          if (failing.has(key)) throw new StorageError('Storage delete failed', { operation: 'delete', code: 'AccessDenied' });
+          if (failing.has(key))
+            throw new StorageError('Storage delete failed', { operation: 'delete', code: 'AccessDenied' });
           return target.delete(key);
         };
       }
@@ -319,7 +437,11 @@ const providers: [string, () => Promise<ProviderHarness>][] = [
     'local',
     async () => {
       const rootDir = await mkdtemp(path.join(tmpdir(), 'cleanup-local-'));
-      const storage = new LocalStorageAdapter({ rootDir, signingSecret: 'cleanup-test-signing-secret', publicUrl: () => 'http://127.0.0.1:1' });
+      const storage = new LocalStorageAdapter({
+        rootDir,
+        signingSecret: 'cleanup-test-signing-secret',
+        publicUrl: () => 'http://127.0.0.1:1',
+      });
       return { storage, secretLocation: rootDir, close: () => rm(rootDir, { recursive: true, force: true }) };
     },
   ],
@@ -379,14 +501,23 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       infectedCleaned: 2,
       storageFreedBytes: scenario.freedBytes,
       errors: [],
-      orphans: { objectsWithoutRow: 6, rowsWithoutObject: 2, examples: expect.any(Array) as unknown as string[] },
+      orphans: {
+        objectsWithoutRow: 6,
+        rowsWithoutObject: 2,
+        examples: expect.any(Array) as unknown as string[],
+      },
     };
     expect(dry).toEqual(expected);
     expect(new Set(dry.orphans.examples)).toEqual(
       new Set([
-        scenario.key.orphanAsset, scenario.key.orphanQuarantine, scenario.key.orphanUpload,
-        storageKeys.upload(scenario.ids.rejectedWithUpload), scenario.key.orphanThumb, scenario.key.strayThumb,
-        scenario.ids.rowWithoutObject, scenario.ids.rejectedWithoutObject,
+        scenario.key.orphanAsset,
+        scenario.key.orphanQuarantine,
+        scenario.key.orphanUpload,
+        storageKeys.upload(scenario.ids.rejectedWithUpload),
+        scenario.key.orphanThumb,
+        scenario.key.strayThumb,
+        scenario.ids.rowWithoutObject,
+        scenario.ids.rejectedWithoutObject,
       ]),
     );
 
@@ -412,10 +543,15 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     }
     // Rows nobody should touch are byte-for-byte as they were (the fresh DRAFT among them).
     const untouched = [
-      scenario.ids.freshDraft, scenario.ids.recentFailed, scenario.ids.recentInfected, scenario.ids.approved,
-      scenario.ids.processingInGrace, scenario.ids.rejectedWithUpload,
+      scenario.ids.freshDraft,
+      scenario.ids.recentFailed,
+      scenario.ids.recentInfected,
+      scenario.ids.approved,
+      scenario.ids.processingInGrace,
+      scenario.ids.rejectedWithUpload,
     ];
-    for (const id of untouched) expect(after.find((r) => r.id === id)).toEqual(tableBefore.find((r) => r.id === id));
+    for (const id of untouched)
+      expect(after.find((r) => r.id === id)).toEqual(tableBefore.find((r) => r.id === id));
 
     // Objects: exactly the expected ones are gone.
     const objectsAfter = await listAll(storage);
@@ -429,7 +565,9 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     // Analytics: one Rejected/'Upload abandoned' per abandoned asset; one CleanedUp per deleted row.
     const rejected = sink.events.filter((e) => e.type === UploadEventType.Rejected);
     expect(rejected.map((e) => e.assetId).sort()).toEqual([...scenario.abandoned].sort());
-    expect(rejected.every((e) => e.reason === RejectionReason.UploadAbandoned && e.userId === 'user-1')).toBe(true);
+    expect(rejected.every((e) => e.reason === RejectionReason.UploadAbandoned && e.userId === 'user-1')).toBe(
+      true,
+    );
     const cleanedUp = sink.events.filter((e) => e.type === UploadEventType.CleanedUp);
     expect(cleanedUp.map((e) => e.assetId).sort()).toEqual([...scenario.deletedRows].sort());
 
@@ -456,22 +594,54 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
 
   it('reports a failing delete safely, keeps that row, finishes the rest, and retries it next run', async () => {
     const abandoned = await insertAsset({ status: AssetStatus.DRAFT, uploadKey: null, createdAgo: 2 * DAY });
-    const abandonedOk = await insertAsset({ status: AssetStatus.DRAFT, uploadKey: null, createdAgo: 2 * DAY });
-    const failed = await insertAsset({ status: AssetStatus.REJECTED, scanStatus: ScanStatus.ERROR, createdAgo: 9 * DAY, confirmedAgo: 9 * DAY, rejectedAgo: 8 * DAY });
-    const failedOk = await insertAsset({ status: AssetStatus.REJECTED, scanStatus: ScanStatus.ERROR, createdAgo: 9 * DAY, confirmedAgo: 9 * DAY, rejectedAgo: 8 * DAY });
+    const abandonedOk = await insertAsset({
+      status: AssetStatus.DRAFT,
+      uploadKey: null,
+      createdAgo: 2 * DAY,
+    });
+    const failed = await insertAsset({
+      status: AssetStatus.REJECTED,
+      scanStatus: ScanStatus.ERROR,
+      createdAgo: 9 * DAY,
+      confirmedAgo: 9 * DAY,
+      rejectedAgo: 8 * DAY,
+    });
+    const failedOk = await insertAsset({
+      status: AssetStatus.REJECTED,
+      scanStatus: ScanStatus.ERROR,
+      createdAgo: 9 * DAY,
+      confirmedAgo: 9 * DAY,
+      rejectedAgo: 8 * DAY,
+    });
     for (const id of [abandoned, abandonedOk]) await putObject(storage, storageKeys.upload(id), 10);
     for (const id of [failed, failedOk]) await putObject(storage, storageKeys.asset(id, 'file.bin'), 20);
     const brokenKeys = new Set([storageKeys.upload(abandoned), storageKeys.asset(failed, 'file.bin')]);
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
     const sink = new RecordingSink();
-    const broken = new CleanupService(orm, failingDeletes(storage, brokenKeys), sink, { ...SETTINGS, batchSize: 1 }, logger, metrics);
+    const broken = new CleanupService(
+      orm,
+      failingDeletes(storage, brokenKeys),
+      sink,
+      { ...SETTINGS, batchSize: 1 },
+      logger,
+      metrics,
+    );
 
     const result = await broken.run({ dryRun: false });
 
-    expect(result).toMatchObject({ abandonedCleaned: 1, failedCleaned: 1, infectedCleaned: 0, storageFreedBytes: 30 });
+    expect(result).toMatchObject({
+      abandonedCleaned: 1,
+      failedCleaned: 1,
+      infectedCleaned: 0,
+      storageFreedBytes: 30,
+    });
     expect(result.errors).toHaveLength(2);
-    expect(result.errors.find((e) => e.includes(abandoned))).toMatch(/^abandoned asset .+: storage delete failed \(AccessDenied\)$/);
-    expect(result.errors.find((e) => e.includes(failed))).toMatch(/^failed asset .+: storage delete failed \(AccessDenied\)$/);
+    expect(result.errors.find((e) => e.includes(abandoned))).toMatch(
+      /^abandoned asset .+: storage delete failed \(AccessDenied\)$/,
+    );
+    expect(result.errors.find((e) => e.includes(failed))).toMatch(
+      /^failed asset .+: storage delete failed \(AccessDenied\)$/,
+    );
     for (const error of result.errors) {
       expect(error).not.toContain(harness.secretLocation);
       expect(error).not.toContain('/file.bin');
@@ -487,7 +657,9 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     );
     expect(rows).toHaveLength(3);
     expect([...(await listAll(storage)).keys()].sort()).toEqual([...brokenKeys].sort());
-    expect(sink.events.filter((e) => e.type === UploadEventType.Rejected).map((e) => e.assetId)).toEqual([abandonedOk]);
+    expect(sink.events.filter((e) => e.type === UploadEventType.Rejected).map((e) => e.assetId)).toEqual([
+      abandonedOk,
+    ]);
     expect(await counterValue(metrics, 'cleanupItems', { category: 'abandoned', result: 'failed' })).toBe(1);
     expect(await counterValue(metrics, 'cleanupItems', { category: 'failed', result: 'failed' })).toBe(1);
     // Item failures do not fail the run; only a phase that stops does.
@@ -503,7 +675,12 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
 
   it('never clobbers a confirm that holds the row: the DRAFT is skipped, not rejected', async () => {
     const id = randomUUID();
-    await insertAsset({ id, status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(id), createdAgo: 2 * DAY });
+    await insertAsset({
+      id,
+      status: AssetStatus.DRAFT,
+      uploadKey: storageKeys.upload(id),
+      createdAgo: 2 * DAY,
+    });
     await putObject(storage, storageKeys.upload(id), 10);
     const service = new CleanupService(orm, storage, new RecordingSink(), SETTINGS, logger);
 
@@ -513,7 +690,9 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       await confirm.raw('select id from ip_asset where id = ? for update', [id]);
       const result = await service.run({ dryRun: false });
       expect(result.abandonedCleaned).toBe(0);
-      await confirm('ip_asset').where({ id }).update({ status: AssetStatus.PROCESSING, upload_key: null, confirmed_at: new Date() });
+      await confirm('ip_asset')
+        .where({ id })
+        .update({ status: AssetStatus.PROCESSING, upload_key: null, confirmed_at: new Date() });
       await confirm.commit();
     } catch (error) {
       await confirm.rollback();
@@ -526,14 +705,51 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     expect((await service.run({ dryRun: false })).abandonedCleaned).toBe(0);
   });
 
+  it('reports a phase that stops as a failed run, and still runs the other phases', async () => {
+    const id = await insertAsset({
+      status: AssetStatus.REJECTED,
+      createdAgo: 9 * DAY,
+      rejectedAgo: 8 * DAY,
+    });
+    const unlistable = new Proxy(storage, {
+      get(target, property, receiver) {
+        if (property === 'list') {
+          const failure = new StorageError('Storage list failed', { operation: 'list', code: 'SlowDown' });
+          return () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(failure) }) });
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const metrics = createAppMetrics({ collectDefaultMetrics: false });
+    const service = new CleanupService(orm, unlistable, new RecordingSink(), SETTINGS, logger, metrics);
+
+    const result = await service.run({ dryRun: false });
+
+    expect(result.failedCleaned).toBe(1);
+    expect(result.errors).toEqual(['orphan scan stopped early: storage list failed (SlowDown)']);
+    expect(await knex('ip_asset').where({ id }).first()).toBeUndefined();
+    expect(await counterValue(metrics, 'cleanupRuns', { result: 'failure' })).toBe(1);
+    expect(await counterValue(metrics, 'cleanupRuns', { result: 'success' })).toBe(0);
+  });
+
   it('does not delete rows on the evidence of an empty listing', async () => {
-    const id = await insertAsset({ status: AssetStatus.APPROVED, scanStatus: ScanStatus.CLEAN, createdAgo: 2 * DAY, confirmedAgo: 2 * DAY });
+    const id = await insertAsset({
+      status: AssetStatus.APPROVED,
+      scanStatus: ScanStatus.CLEAN,
+      createdAgo: 2 * DAY,
+      confirmedAgo: 2 * DAY,
+    });
     const service = new CleanupService(orm, storage, new RecordingSink(), SETTINGS, logger);
 
     const result = await service.run({ dryRun: false });
 
     expect(result.orphans.rowsWithoutObject).toBe(0);
-    expect(result.errors).toEqual([expect.stringMatching(/^orphan rows not removed: storage listed no objects where 1 confirmed assets expect one/)]);
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^orphan rows not removed: storage listed no objects where 1 confirmed assets expect one/,
+      ),
+    ]);
     expect(await knex('ip_asset').where({ id }).first()).toBeDefined();
   });
 });
@@ -556,16 +772,21 @@ describe('cleanup queries and migration', () => {
         return rows.map((row) => row['QUERY PLAN']).join('\n');
       });
     };
-    expect(await explain(queries.storageKeyRowsQuery(
+    expect(
+      await explain(
+        queries.storageKeyRowsQuery(
           { from: 'assets/', to: 'assets0' },
           { from: { key: 'assets/a', inclusive: false }, limit: 10 },
-          { cutoffs: { abandoned: new Date(), failed: new Date(), infected: new Date() }, graceCutoff: new Date() },
-        ))).toContain(
-      'ip_asset_storage_key_c_idx',
-    );
-    expect(await explain(queries.uploadKeysQuery({ from: { key: 'incoming/a', inclusive: true }, limit: 10 }))).toContain(
-      'ip_asset_draft_upload_key_c_idx',
-    );
+          {
+            cutoffs: { abandoned: new Date(), failed: new Date(), infected: new Date() },
+            graceCutoff: new Date(),
+          },
+        ),
+      ),
+    ).toContain('ip_asset_storage_key_c_idx');
+    expect(
+      await explain(queries.uploadKeysQuery({ from: { key: 'incoming/a', inclusive: true }, limit: 10 })),
+    ).toContain('ip_asset_draft_upload_key_c_idx');
   });
 
   it('pages expired rows by keyset without losing microseconds', async () => {
@@ -575,12 +796,20 @@ describe('cleanup queries and migration', () => {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     for (const [i, id] of ids.entries()) {
       await insertAsset({ id, status: AssetStatus.DRAFT, createdAgo: DAY });
-      await knex.raw(`update ip_asset set created_at = ?::timestamptz where id = ?`, [`${base}${i + 1}+00`, id]);
+      await knex.raw(`update ip_asset set created_at = ?::timestamptz where id = ?`, [
+        `${base}${i + 1}+00`,
+        id,
+      ]);
     }
     const seen: string[] = [];
     let after;
     for (;;) {
-      const page = await queries.selectExpired('abandoned', { cutoff: new Date(), after, limit: 1, lock: false });
+      const page = await queries.selectExpired('abandoned', {
+        cutoff: new Date(),
+        after,
+        limit: 1,
+        lock: false,
+      });
       if (page.length === 0) break;
       seen.push(...page.map((row) => row.id));
       after = page.at(-1)?.keyset;
@@ -592,9 +821,14 @@ describe('cleanup queries and migration', () => {
     const migrator = orm.getMigrator();
     await migrator.down({ to: 'Migration20261128011839-init' });
     const indexes = async () =>
-      (await knex('pg_indexes').where({ tablename: 'ip_asset' }).pluck('indexname')).filter((n: string) => n.endsWith('_c_idx'));
+      (await knex('pg_indexes').where({ tablename: 'ip_asset' }).pluck('indexname')).filter((n: string) =>
+        n.endsWith('_c_idx'),
+      );
     expect(await indexes()).toEqual([]);
     await migrator.up();
-    expect((await indexes()).sort()).toEqual(['ip_asset_draft_upload_key_c_idx', 'ip_asset_storage_key_c_idx']);
+    expect((await indexes()).sort()).toEqual([
+      'ip_asset_draft_upload_key_c_idx',
+      'ip_asset_storage_key_c_idx',
+    ]);
   });
 });

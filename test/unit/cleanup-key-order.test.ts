@@ -16,7 +16,9 @@ function source(keys: string[]) {
     requests.push(request);
     const from = request.from;
     return sorted
-      .filter((key) => !from || (from.inclusive ? compareKeys(key, from.key) >= 0 : compareKeys(key, from.key) > 0))
+      .filter(
+        (key) => !from || (from.inclusive ? compareKeys(key, from.key) >= 0 : compareKeys(key, from.key) > 0),
+      )
       .slice(0, request.limit);
   };
   return { fetch, requests };
@@ -45,10 +47,26 @@ describe('compareKeys', () => {
   });
 
   it('agrees with a byte comparison of the UTF-8 encodings', () => {
-    const alphabet = ['a', '/', '-', '\u00e9', '\u4e2d', '\ud7ff', '\ue000', '\uff61', '\uffff', '\u{10000}', '\u{1f600}'];
+    const alphabet = [
+      'a',
+      '/',
+      '-',
+      '\u00e9',
+      '\u4e2d',
+      '\ud7ff',
+      '\ue000',
+      '\uff61',
+      '\uffff',
+      '\u{10000}',
+      '\u{1f600}',
+    ];
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const word = () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const word = () =>
+      Array.from(
+        { length: 1 + Math.floor(random() * 4) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
     for (let i = 0; i < 2000; i++) {
       const a = word();
       const b = word();
@@ -60,7 +78,9 @@ describe('compareKeys', () => {
 describe('inKeyOrder', () => {
   it('flattens pages and refuses a listing that goes backwards', async () => {
     expect(await collect(inKeyOrder(pages(objects('a', 'b'), objects('c'))))).toEqual(objects('a', 'b', 'c'));
-    await expect(collect(inKeyOrder(pages(objects('a', 'c'), objects('b'))))).rejects.toBeInstanceOf(KeyOrderError);
+    await expect(collect(inKeyOrder(pages(objects('a', 'c'), objects('b'))))).rejects.toBeInstanceOf(
+      KeyOrderError,
+    );
     await expect(collect(inKeyOrder(pages(objects('a', 'a'))))).rejects.toBeInstanceOf(KeyOrderError);
   });
 });
@@ -100,7 +120,11 @@ describe('KeysetCursor', () => {
   });
 
   it('refuses rows that come back out of order', async () => {
-    const cursor = new KeysetCursor(async () => ['b', 'a'], (key: string) => key, 10);
+    const cursor = new KeysetCursor(
+      async () => ['b', 'a'],
+      (key: string) => key,
+      10,
+    );
     await expect(cursor.peek()).rejects.toBeInstanceOf(KeyOrderError);
     const repeating = new KeysetCursor(
       async (request: KeysetPageRequest) => (request.from ? ['b'] : ['a', 'b']),
@@ -118,9 +142,13 @@ describe('mergeByKey', () => {
   it('pairs objects with rows and reports each side alone, in key order', async () => {
     const rows = source(['a', 'c', 'd', 'f']);
     const steps = await collect(
-      mergeByKey(inKeyOrder(pages(objects('b', 'c'), objects('e', 'f', 'g'))), new KeysetCursor(rows.fetch, (k: string) => k, 2), {
-        unmatchedRows: true,
-      }),
+      mergeByKey(
+        inKeyOrder(pages(objects('b', 'c'), objects('e', 'f', 'g'))),
+        new KeysetCursor(rows.fetch, (k: string) => k, 2),
+        {
+          unmatchedRows: true,
+        },
+      ),
     );
     expect(steps.map((s) => [s.key, s.object ? 'object' : '-', s.row ? 'row' : '-'])).toEqual([
       ['a', '-', 'row'],
@@ -137,9 +165,13 @@ describe('mergeByKey', () => {
     const many = Array.from({ length: 1000 }, (_, i) => `k${String(i).padStart(4, '0')}`);
     const rows = source(many);
     const steps = await collect(
-      mergeByKey(inKeyOrder(pages(objects('k0005', 'k0500', 'k0500x', 'k0999'))), new KeysetCursor(rows.fetch, (k: string) => k, 10), {
-        unmatchedRows: false,
-      }),
+      mergeByKey(
+        inKeyOrder(pages(objects('k0005', 'k0500', 'k0500x', 'k0999'))),
+        new KeysetCursor(rows.fetch, (k: string) => k, 10),
+        {
+          unmatchedRows: false,
+        },
+      ),
     );
     expect(steps.map((s) => [s.key, !!s.row])).toEqual([
       ['k0005', true],

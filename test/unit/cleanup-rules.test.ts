@@ -4,10 +4,20 @@ import { AssetStatus, ScanStatus } from '../../src/entities/ip-asset.entity';
 import { createAppMetrics } from '../../src/observability/metrics';
 import { recordCleanupMetrics } from '../../src/services/cleanup';
 import type { ExpiredRow, OwnerRow } from '../../src/services/cleanup/cleanup-queries';
-import { CleanupReport, MAX_ORPHAN_EXAMPLES, MAX_REPORTED_ERRORS, describeFailure } from '../../src/services/cleanup/cleanup-report';
+import {
+  CleanupReport,
+  MAX_ORPHAN_EXAMPLES,
+  MAX_REPORTED_ERRORS,
+  describeFailure,
+} from '../../src/services/cleanup/cleanup-report';
 import { objectKeysOf } from '../../src/services/cleanup/expired-sweep';
 import { mapWithConcurrency, removeObjects } from '../../src/services/cleanup/object-removal';
-import { assetIdInKey, ownsKey, prefixUpperBound, shouldHaveObject } from '../../src/services/cleanup/orphan-scan';
+import {
+  assetIdInKey,
+  ownsKey,
+  prefixUpperBound,
+  shouldHaveObject,
+} from '../../src/services/cleanup/orphan-scan';
 import { storageKeys } from '../../src/services/upload/file-name';
 import { StorageError, type ObjectInfo, type StorageAdapter } from '../../src/storage/storage.adapter';
 
@@ -72,7 +82,12 @@ describe('ownership rules', () => {
     expect(ownsKey(owner(), storageKeys.asset(id, 'a.png'))).toBe(true);
     expect(ownsKey(owner(), storageKeys.thumbnail(id))).toBe(true);
     expect(ownsKey(owner(), storageKeys.upload(id))).toBe(false);
-    expect(ownsKey(owner({ status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(id) }), storageKeys.upload(id))).toBe(true);
+    expect(
+      ownsKey(
+        owner({ status: AssetStatus.DRAFT, uploadKey: storageKeys.upload(id) }),
+        storageKeys.upload(id),
+      ),
+    ).toBe(true);
     // confirm falls back to the conventional key when upload_key is empty; so does ownership.
     expect(ownsKey(owner({ status: AssetStatus.DRAFT }), storageKeys.upload(id))).toBe(true);
     expect(ownsKey(owner(), storageKeys.asset(randomUUID(), 'a.png'))).toBe(false);
@@ -85,7 +100,9 @@ describe('ownership rules', () => {
       storageKeys.asset(id, 'a.png'),
       storageKeys.thumbnail(id),
     ]);
-    expect(objectKeysOf('infected', expired({ storageKey: 'quarantine/k', uploadKey: 'quarantine/k' }))).toEqual(['quarantine/k']);
+    expect(
+      objectKeysOf('infected', expired({ storageKey: 'quarantine/k', uploadKey: 'quarantine/k' })),
+    ).toEqual(['quarantine/k']);
   });
 });
 
@@ -97,8 +114,12 @@ describe('CleanupReport', () => {
       cause: new Error('bucket secret-bucket at /srv/data denied'),
     });
     expect(describeFailure(leaky)).toBe('storage delete failed (AccessDenied)');
-    expect(describeFailure(new StorageError('x', { operation: 'head', code: 'has spaces/and paths' }))).toBe('storage head failed');
-    expect(describeFailure(Object.assign(new Error('relation "x" at /var/lib'), { code: '57P01' }))).toBe('database error (57P01)');
+    expect(describeFailure(new StorageError('x', { operation: 'head', code: 'has spaces/and paths' }))).toBe(
+      'storage head failed',
+    );
+    expect(describeFailure(Object.assign(new Error('relation "x" at /var/lib'), { code: '57P01' }))).toBe(
+      'database error (57P01)',
+    );
     expect(describeFailure(new Error('/home/me/secret'))).toBe('unexpected error');
   });
 
@@ -154,7 +175,10 @@ describe('object removal', () => {
 
   it('sizes then deletes existing objects, skipping missing ones', async () => {
     const { storage, deleted } = fakeStorage({ a: 3, c: 4 });
-    expect(await removeObjects(storage, ['a', 'b', 'c'], { dryRun: false })).toEqual({ removed: 2, freedBytes: 7 });
+    expect(await removeObjects(storage, ['a', 'b', 'c'], { dryRun: false })).toEqual({
+      removed: 2,
+      freedBytes: 7,
+    });
     expect(deleted).toEqual(['a', 'c']);
   });
 

@@ -20,6 +20,8 @@ export interface CleanupContext {
   cutoffs: ExpiryCutoffs;
   /** Objects and rows younger than this are never orphans. */
   graceCutoff: Date;
+  /** Tells live subscribers about assets whose state this run changed (abandoned → REJECTED). */
+  publishChanged(assetIds: readonly string[]): Promise<void>;
 }
 
 /** Reports one analytics event per row, after the change is committed. */
@@ -32,7 +34,15 @@ export async function trackFinished(
   await Promise.all(
     rows.map((row) =>
       context.analytics
-        .track({ type, assetId: row.id, userId: row.createdBy, mimeType: row.mimeType, fileSize: row.fileSize, reason, at: context.now })
+        .track({
+          type,
+          assetId: row.id,
+          userId: row.createdBy,
+          mimeType: row.mimeType,
+          fileSize: row.fileSize,
+          reason,
+          at: context.now,
+        })
         // The sink promises not to throw; a broken one must still not stop the cleanup.
         .catch((err: unknown) => context.logger.warn({ err, assetId: row.id }, 'cleanup event not tracked')),
     ),

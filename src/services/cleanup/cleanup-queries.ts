@@ -27,7 +27,10 @@ const EXPECTS_OBJECT = `(status in ('${AssetStatus.PROCESSING}', '${AssetStatus.
 
 /** Where the next page of an expiry category starts: after this (timestamp, id). */
 export interface ExpiryKeyset {
-  /** PostgreSQL's text form of the timestamp, so microseconds survive the round trip. */
+  /**
+   * PostgreSQL's own text form of the timestamp (ISO, which node-postgres requires anyway), so
+   * microseconds survive the round trip; a JS Date would drop them and repeat or skip rows.
+   */
   at: string;
   id: string;
 }
@@ -113,7 +116,10 @@ function toFinished(row: RawAssetRow): FinishedRow {
 }
 
 /** `> ?` or `>= ?` for a keyset page start; `expression` is ours, never user input. */
-function pageStart(expression: string, request: KeysetPageRequest): { sql: string; bindings: Knex.RawBinding[] } {
+function pageStart(
+  expression: string,
+  request: KeysetPageRequest,
+): { sql: string; bindings: Knex.RawBinding[] } {
   if (!request.from) return { sql: '', bindings: [] };
   return { sql: ` and ${expression} ${request.from.inclusive ? '>=' : '>'} ?`, bindings: [request.from.key] };
 }
@@ -166,7 +172,11 @@ export class CleanupQueries {
   }
 
   /** REJECTs abandoned DRAFTs that are still DRAFT and still old enough; returns those it changed. */
-  async rejectAbandoned(ids: string[], input: { cutoff: Date; now: Date }, db: Knex = this.knex): Promise<FinishedRow[]> {
+  async rejectAbandoned(
+    ids: string[],
+    input: { cutoff: Date; now: Date },
+    db: Knex = this.knex,
+  ): Promise<FinishedRow[]> {
     if (ids.length === 0) return [];
     const { rows } = await db.raw<{ rows: RawAssetRow[] }>(
       `update ip_asset set status = '${AssetStatus.REJECTED}', rejection_reason = ?, rejected_at = ?,` +
@@ -196,7 +206,11 @@ export class CleanupQueries {
    * A page of the rows whose storage_key lies in [`range.from`, `range.to`), in byte order, so it
    * merges with a storage listing. Served by ip_asset_storage_key_c_idx.
    */
-  storageKeyRowsQuery(range: { from: string; to: string }, request: KeysetPageRequest, times: ScanTimes): Knex.Raw {
+  storageKeyRowsQuery(
+    range: { from: string; to: string },
+    request: KeysetPageRequest,
+    times: ScanTimes,
+  ): Knex.Raw {
     const start = pageStart('storage_key collate "C"', request);
     const categories = Object.keys(EXPIRY_RULES) as CleanupCategory[];
     const expired = categories.map((category) => `(${EXPIRY_RULES[category].where})`).join(' or ');

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { IpAsset } from '../../entities/ip-asset.entity';
+import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../logger';
 import { CLEANUP_CATEGORIES } from '../../observability/metrics';
@@ -36,6 +38,7 @@ export class CleanupService {
     settings: CleanupSettings,
     private readonly logger: Logger,
     private readonly metrics?: CleanupMetrics,
+    private readonly events?: AssetEventPublisher,
   ) {
     this.settings = {
       abandonedAfterHours: settings.abandonedAfterHours,
@@ -46,6 +49,18 @@ export class CleanupService {
       storageConcurrency: settings.storageConcurrency ?? DEFAULTS.storageConcurrency,
     };
     assertSettings(this.settings);
+  }
+
+  /** Publishes the current state of changed assets; a failure is logged, never fatal to the run. */
+  private async publishChanged(assetIds: readonly string[], logger: Logger): Promise<void> {
+    if (!this.events || assetIds.length === 0) return;
+    const events = this.events;
+    try {
+      const assets = await this.orm.em.fork().find(IpAsset, { id: { $in: [...assetIds] } });
+      await Promise.all(assets.map((asset) => events.publish(toAssetStateEvent(asset))));
+    } catch (err) {
+      logger.warn({ err }, 'cleanup could not publish state changes');
+    }
   }
 
   /** One cleanup pass. Never throws for a failed item or phase: those are in `errors`. */
@@ -67,11 +82,14 @@ export class CleanupService {
       now,
       cutoffs,
       graceCutoff: new Date(now.getTime() - this.settings.orphanGraceMs),
+      publishChanged: (assetIds) => this.publishChanged(assetIds, logger),
     };
     logger.info('cleanup started');
 
     for (const category of CLEANUP_CATEGORIES) {
-      await this.phase(context, `${category} cleanup`, () => sweepExpired(context, category, cutoffs[category]));
+      await this.phase(context, `${category} cleanup`, () =>
+        sweepExpired(context, category, cutoffs[category]),
+      );
     }
     // After the expiry sweeps, so objects and rows they just removed are not reported again.
     await this.phase(context, 'orphan scan', () => new OrphanScan(context).run());
@@ -117,12 +135,14 @@ export class CleanupService {
 function assertSettings(settings: Required<CleanupSettings>): void {
   const positive = ['abandonedAfterHours', 'failedAfterDays', 'quarantineAfterDays'] as const;
   for (const name of positive) {
-    if (!(Number.isFinite(settings[name]) && settings[name] > 0)) throw new RangeError(`${name} must be a positive number`);
+    if (!(Number.isFinite(settings[name]) && settings[name] > 0))
+      throw new RangeError(`${name} must be a positive number`);
   }
   if (!(Number.isFinite(settings.orphanGraceMs) && settings.orphanGraceMs >= 0)) {
     throw new RangeError('orphanGraceMs must be a non-negative number');
   }
   for (const name of ['batchSize', 'storageConcurrency'] as const) {
-    if (!(Number.isInteger(settings[name]) && settings[name] >= 1)) throw new RangeError(`${name} must be a positive integer`);
+    if (!(Number.isInteger(settings[name]) && settings[name] >= 1))
+      throw new RangeError(`${name} must be a positive integer`);
   }
 }

@@ -29,7 +29,11 @@ interface BatchOutcome {
  * holds), delete their objects, then one conditional UPDATE or DELETE for the rows whose objects
  * are gone. A row whose object could not be deleted keeps its state, so the next run retries it.
  */
-export async function sweepExpired(context: CleanupContext, category: CleanupCategory, cutoff: Date): Promise<void> {
+export async function sweepExpired(
+  context: CleanupContext,
+  category: CleanupCategory,
+  cutoff: Date,
+): Promise<void> {
   let after: ExpiryKeyset | undefined;
   for (;;) {
     const batch = context.dryRun
@@ -49,7 +53,11 @@ async function cleanBatch(
   trx: Knex.Transaction,
 ): Promise<BatchOutcome> {
   const { queries } = context;
-  const rows = await queries.selectExpired(category, { cutoff, after, limit: context.batchSize, lock: true }, trx);
+  const rows = await queries.selectExpired(
+    category,
+    { cutoff, after, limit: context.batchSize, lock: true },
+    trx,
+  );
   const removals = await removeAll(context, category, rows);
   const removedIds = rows.filter((_, i) => removals[i]?.error === undefined).map((row) => row.id);
   const finished =
@@ -66,18 +74,31 @@ async function previewBatch(
   cutoff: Date,
   after: ExpiryKeyset | undefined,
 ): Promise<BatchOutcome> {
-  const rows = await context.queries.selectExpired(category, { cutoff, after, limit: context.batchSize, lock: false });
+  const rows = await context.queries.selectExpired(category, {
+    cutoff,
+    after,
+    limit: context.batchSize,
+    lock: false,
+  });
   const removals = await removeAll(context, category, rows);
   return { rows, removals, finished: rows.filter((_, i) => removals[i]?.error === undefined) };
 }
 
-function removeAll(context: CleanupContext, category: CleanupCategory, rows: ExpiredRow[]): Promise<RemovalOutcome[]> {
+function removeAll(
+  context: CleanupContext,
+  category: CleanupCategory,
+  rows: ExpiredRow[],
+): Promise<RemovalOutcome[]> {
   return mapWithConcurrency(rows, context.storageConcurrency, (row) =>
     removeObjects(context.storage, objectKeysOf(category, row), { dryRun: context.dryRun }),
   );
 }
 
-async function record(context: CleanupContext, category: CleanupCategory, batch: BatchOutcome): Promise<void> {
+async function record(
+  context: CleanupContext,
+  category: CleanupCategory,
+  batch: BatchOutcome,
+): Promise<void> {
   const { report } = context;
   const tally = report.categories[category];
   batch.rows.forEach((row, i) => {
@@ -87,12 +108,16 @@ async function record(context: CleanupContext, category: CleanupCategory, batch:
     if (removal.error === undefined) return;
     tally.failed++;
     report.itemFailed(`${category} asset ${row.id}`, removal.error);
-    context.logger.warn({ err: removal.error, assetId: row.id, category }, 'cleanup could not remove an object');
+    context.logger.warn(
+      { err: removal.error, assetId: row.id, category },
+      'cleanup could not remove an object',
+    );
   });
   tally.cleaned += batch.finished.length;
   if (context.dryRun) return;
   if (category === 'abandoned') {
     await trackFinished(context, batch.finished, UploadEventType.Rejected, RejectionReason.UploadAbandoned);
+    await context.publishChanged(batch.finished.map((row) => row.id));
   } else {
     await trackFinished(context, batch.finished, UploadEventType.CleanedUp);
   }

@@ -78,7 +78,8 @@ export class KeysetCursor<R> {
   async seek(key: string): Promise<void> {
     const last = this.page.at(-1);
     if (last !== undefined && compareKeys(this.keyOf(last), key) >= 0) {
-      while (this.index < this.page.length && compareKeys(this.keyOf(this.page[this.index] as R), key) < 0) this.index++;
+      while (this.index < this.page.length && compareKeys(this.keyOf(this.page[this.index] as R), key) < 0)
+        this.index++;
       return;
     }
     if (this.exhausted) {
@@ -128,8 +129,7 @@ export async function* inKeyOrder<T extends { key: string }>(pages: AsyncIterabl
 
 /** One key of a merge: an object with its row, an object alone, or (when asked for) a row alone. */
 export type MergeStep<O, R> =
-  | { key: string; object: O; row: R | undefined }
-  | { key: string; object: undefined; row: R };
+  { key: string; object: O; row: R | undefined } | { key: string; object: undefined; row: R };
 
 /**
  * Walks objects and rows (both in key order) side by side. With `unmatchedRows` it also yields

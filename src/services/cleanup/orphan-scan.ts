@@ -17,7 +17,9 @@ const LIST_PAGE_SIZE = 1000;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const THUMBNAIL_KEY = new RegExp(`^thumbnails/(${UUID})\\.webp$`);
 /** The asset id inside every key layout of storageKeys, with or without the quarantine prefix. */
-const ASSET_ID_IN_KEY = new RegExp(`^(?:quarantine/)?(?:assets/(${UUID})/|incoming/(${UUID})$|thumbnails/(${UUID})\\.webp$)`);
+const ASSET_ID_IN_KEY = new RegExp(
+  `^(?:quarantine/)?(?:assets/(${UUID})/|incoming/(${UUID})$|thumbnails/(${UUID})\\.webp$)`,
+);
 
 /** The asset id a key was made for (see storageKeys), if it follows one of their layouts. */
 export function assetIdInKey(key: string): string | undefined {
@@ -44,7 +46,8 @@ export function prefixUpperBound(prefix: string): string {
 export function shouldHaveObject(row: { status: AssetStatus; scanStatus: ScanStatus }): boolean {
   if (row.status === AssetStatus.PROCESSING || row.status === AssetStatus.APPROVED) return true;
   return (
-    row.status === AssetStatus.REJECTED && (row.scanStatus === ScanStatus.INFECTED || row.scanStatus === ScanStatus.ERROR)
+    row.status === AssetStatus.REJECTED &&
+    (row.scanStatus === ScanStatus.INFECTED || row.scanStatus === ScanStatus.ERROR)
   );
 }
 
@@ -53,7 +56,8 @@ export function shouldHaveObject(row: { status: AssetStatus; scanStatus: ScanSta
  * exists), or, while it is a DRAFT, its upload.
  */
 export function ownsKey(row: OwnerRow, key: string): boolean {
-  if (row.storageKey === key || row.thumbnailKey === key || storageKeys.thumbnail(row.id) === key) return true;
+  const kept = [row.storageKey, row.thumbnailKey, storageKeys.thumbnail(row.id)];
+  if (kept.includes(key)) return true;
   return row.status === AssetStatus.DRAFT && (row.uploadKey ?? storageKeys.upload(row.id)) === key;
 }
 
@@ -114,8 +118,14 @@ export class OrphanScan {
   /** Uploads against DRAFT rows by upload_key: only a DRAFT owns its upload. */
   private async scanUploads(): Promise<void> {
     const { queries, batchSize } = this.context;
-    const drafts = new KeysetCursor((request) => queries.uploadKeys(request), (key: string) => key, batchSize);
-    for await (const step of mergeByKey(this.listing(UPLOAD_PREFIX).objects, drafts, { unmatchedRows: false })) {
+    const drafts = new KeysetCursor(
+      (request) => queries.uploadKeys(request),
+      (key: string) => key,
+      batchSize,
+    );
+    for await (const step of mergeByKey(this.listing(UPLOAD_PREFIX).objects, drafts, {
+      unmatchedRows: false,
+    })) {
       if (step.object && !step.row) await this.objectCandidate(step.object);
     }
     await this.flushObjects();
@@ -126,7 +136,10 @@ export class OrphanScan {
     const { queries, batchSize } = this.context;
     const ids = new KeysetCursor(
       async (request) => {
-        const from = request.from && { id: thumbnailAssetId(request.from.key), inclusive: request.from.inclusive };
+        const from = request.from && {
+          id: thumbnailAssetId(request.from.key),
+          inclusive: request.from.inclusive,
+        };
         return (await queries.assetIds({ from, limit: request.limit })).map(storageKeys.thumbnail);
       },
       (key: string) => key,
@@ -176,8 +189,14 @@ export class OrphanScan {
     const candidates = this.pendingObjects.splice(0);
     if (candidates.length === 0) return;
     const { queries, storage, report, logger, graceCutoff } = this.context;
-    const ids = [...new Set(candidates.map((object) => assetIdInKey(object.key)).filter((id): id is string => !!id))];
-    const owners = await queries.findOwners(ids, candidates.map((object) => object.key), graceCutoff);
+    const ids = [
+      ...new Set(candidates.map((object) => assetIdInKey(object.key)).filter((id): id is string => !!id)),
+    ];
+    const owners = await queries.findOwners(
+      ids,
+      candidates.map((object) => object.key),
+      graceCutoff,
+    );
     const byId = new Map(owners.map((row) => [row.id, row]));
     const orphans = candidates.filter((object) => {
       if (owners.some((row) => ownsKey(row, object.key))) return false;
@@ -222,7 +241,9 @@ export class OrphanScan {
     let removed = gone;
     if (!dryRun) {
       const deleted = await queries.deleteRowsWithoutObject(gone, graceCutoff);
-      if (deleted.length > 0) logger.warn({ assetIds: deleted.map((row) => row.id) }, 'deleted assets whose object was gone');
+      if (deleted.length > 0) {
+        logger.warn({ assetIds: deleted.map((row) => row.id) }, 'deleted assets whose object was gone');
+      }
       await trackFinished(this.context, deleted, UploadEventType.CleanedUp);
       const deletedIds = new Set(deleted.map((row) => row.id));
       removed = gone.filter((row) => deletedIds.has(row.id)); // in key order, as a dry run reports them
