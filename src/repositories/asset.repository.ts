@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AssetStatus, IpAsset, ScanStatus, ThumbnailStatus } from '../entities/ip-asset.entity';
 import type { DayRow } from '../services/analytics/day-rebuild';
@@ -44,6 +44,9 @@ export type AssetChanges = Partial<
     | 'approvedAt'
     | 'rejectedAt'
     | 'quarantinedAt'
+    | 'title'
+    | 'description'
+    | 'metadata'
   >
 >;
 
@@ -66,15 +69,6 @@ export class AssetRepository {
   async findById(id: string): Promise<IpAsset | null> {
     if (!isAssetId(id)) return null;
     return this.em().findOne(IpAsset, { id });
-  }
-
-  /** Runs `work` in a transaction holding the row lock, so concurrent confirms of one asset queue up. */
-  async withLockedAsset<T>(id: string, work: (asset: IpAsset | null, em: EntityManager) => Promise<T>): Promise<T> {
-    if (!isAssetId(id)) return work(null, this.em());
-    return this.em().transactional(async (em) => {
-      const asset = await em.findOne(IpAsset, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      return work(asset, em);
-    });
   }
 
   /** One page of an owner's assets, newest first, with keyset paging on (createdAt, id). */

@@ -52,6 +52,9 @@ describe('scanning with a real clamd', () => {
     ]);
     expect(events.at(-1)!.assetScanStatus.scanResult).toMatchObject({ engine: 'clamav', threats: [], attempts: 1 });
 
+    // The old upload URL still works until it expires, but can no longer change what is served.
+    const overwrite = Buffer.from('X'.repeat(text.length));
+    expect((await putBytes(textUpload, overwrite)).ok).toBe(true);
     const asset = (await app.gql(ASSET, { id: textUpload.assetId }, user)).data.asset;
     expect(asset.downloadUrl).toMatch(/^https?:\/\//);
     expect(await download(asset.downloadUrl)).toEqual(text);

@@ -83,6 +83,20 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
     expect(again.data!.confirmUpload.updatedAt).toBe(asset.updatedAt);
   });
 
+  it('concurrent confirms of one upload: all answer the same asset, one scan is queued', async () => {
+    const body = Buffer.from('raced\n');
+    const upload = await initiate(app, alice, { fileName: 'race.txt', fileSize: body.length, mimeType: 'text/plain' });
+    expect((await putBytes(upload, body)).ok).toBe(true);
+    const results = await Promise.all(Array.from({ length: 5 }, () => confirm(app, alice, upload.assetId, 'race')));
+    for (const result of results) {
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.confirmUpload).toMatchObject({ id: upload.assetId, status: 'PROCESSING', title: 'race' });
+    }
+    expect(new Set(results.map((r) => r.data!.confirmUpload.updatedAt)).size).toBe(1);
+    expect(await app.services.queues.scan.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active')).toBeGreaterThanOrEqual(1);
+    expect((await app.services.queues.scan.getJob(upload.assetId))?.data).toEqual({ assetId: upload.assetId });
+  });
+
   it("another user's asset looks exactly like a missing one", async () => {
     const upload = await initiate(app, alice, { fileName: 'x.txt', fileSize: 3, mimeType: 'text/plain' });
     const asBob = await app.gql(ASSET, { id: upload.assetId }, bob);

@@ -2,7 +2,7 @@ import { AssetStatus, IpAsset, ScanStatus } from '../../entities/ip-asset.entity
 import { ERRORS } from '../../errors';
 import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
-import type { StorageAdapter } from '../../storage/storage.adapter';
+import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
 import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
 import { RejectionReason, UploadEventType, type UploadEventSink } from '../analytics/upload-event';
@@ -116,61 +116,95 @@ export class UploadService {
   /**
    * Verifies the uploaded object and hands the asset to the scanner. The first successful
    * confirm wins; later ones return the asset as it is.
+   *
+   * The bytes are moved to the asset's own key *before* they are checked: an upload URL stays
+   * valid until it expires, so checking them where a client can still overwrite them would let
+   * a second PUT slip unchecked bytes in between the check and the move.
    */
   async confirm(actor: Actor, request: ConfirmUploadRequest): Promise<IpAsset> {
-    const outcome = await this.assets.withLockedAsset(request.assetId, async (asset, em) => {
-      if (!asset || asset.createdBy !== actor.userId) throw ERRORS.notFound();
-      if (asset.status !== AssetStatus.DRAFT) return { asset, changed: false as const };
+    const asset = await this.assets.findById(request.assetId);
+    if (!asset || asset.createdBy !== actor.userId) throw ERRORS.notFound();
+    if (asset.status !== AssetStatus.DRAFT) return asset;
+    const details = validateConfirmDetails(request);
 
-      const details = validateConfirmDetails(request);
-      const uploadKey = asset.uploadKey ?? storageKeys.upload(asset.id);
-      const mismatch = await this.verifyUploadedObject(asset, uploadKey);
-      if (mismatch) {
-        await this.storage.delete(uploadKey);
-        Object.assign(asset, {
-          status: AssetStatus.REJECTED,
-          rejectionReason: RejectionReason.ContentMismatch,
-          rejectedAt: new Date(),
-          uploadKey: null,
-          stateVersion: asset.stateVersion + 1,
-        });
-        await em.flush();
-        return { asset, changed: true as const, mismatch };
-      }
+    const settled = await this.takeUploadedBytes(asset);
+    if (settled) return settled;
+    const mismatch = await this.checkStoredObject(asset);
+    if (mismatch) return this.rejectMismatch(actor, asset, mismatch);
 
-      // From here on the asset's bytes live at a key no upload URL points to.
-      await this.storage.move(uploadKey, asset.storageKey);
-      Object.assign(asset, {
-        ...details,
-        status: AssetStatus.PROCESSING,
-        scanStatus: ScanStatus.PENDING,
-        confirmedAt: new Date(),
-        uploadKey: null,
-        stateVersion: asset.stateVersion + 1,
-      });
-      await em.flush();
-      return { asset, changed: true as const };
-    });
+    const confirmed = await this.assets.transition(
+      asset.id,
+      { status: [AssetStatus.DRAFT] },
+      { ...details, status: AssetStatus.PROCESSING, scanStatus: ScanStatus.PENDING, confirmedAt: new Date(), uploadKey: null },
+    );
+    // Another confirm (or the cleanup) got there first: theirs is the answer.
+    if (!confirmed) return (await this.assets.findById(asset.id)) ?? asset;
 
-    const { asset } = outcome;
-    if (!outcome.changed) return asset;
     // Published before the scan is queued, so PROCESSING always reaches subscribers before SCANNING.
-    await this.events.publish(toAssetStateEvent(asset)).catch((error) => this.logger.warn({ err: error }, 'publish failed'));
-    if ('mismatch' in outcome && outcome.mismatch) {
-      this.logger.warn(
-        { security: true, event: 'content_mismatch', assetId: asset.id, userId: actor.userId, reason: outcome.mismatch },
-        'uploaded content does not match its declaration',
-      );
-      void this.track(UploadEventType.Rejected, asset, RejectionReason.ContentMismatch);
-      throw ERRORS.contentMismatch(outcome.mismatch);
-    }
-    void this.track(UploadEventType.Confirmed, asset);
+    await this.publish(confirmed);
+    void this.track(UploadEventType.Confirmed, confirmed);
     // A failure here leaves the asset PROCESSING without a job; the scan watchdog re-queues it.
     await this.scans
-      .enqueueScan(asset.id)
-      .catch((error) => this.logger.error({ err: error, assetId: asset.id }, 'could not queue scan'));
-    this.logger.info({ assetId: asset.id, userId: actor.userId }, 'upload confirmed');
-    return asset;
+      .enqueueScan(confirmed.id)
+      .catch((error) => this.logger.error({ err: error, assetId: confirmed.id }, 'could not queue scan'));
+    this.logger.info({ assetId: confirmed.id, userId: actor.userId }, 'upload confirmed');
+    return confirmed;
+  }
+
+  /**
+   * Moves the upload to the asset's own key. Returns the asset when a concurrent confirm already
+   * settled it; throws when nothing was uploaded.
+   */
+  private async takeUploadedBytes(asset: IpAsset): Promise<IpAsset | null> {
+    try {
+      await this.storage.move(asset.uploadKey ?? storageKeys.upload(asset.id), asset.storageKey);
+      return null;
+    } catch (error) {
+      if (!(error instanceof StorageObjectNotFound)) throw error;
+    }
+    // Nothing at the upload key: moved by an earlier or concurrent confirm, or never uploaded.
+    if (await this.storage.head(asset.storageKey)) return null;
+    const current = await this.assets.findById(asset.id);
+    if (current && current.status !== AssetStatus.DRAFT) return current;
+    throw asset.uploadExpiresAt.getTime() < Date.now() ? ERRORS.uploadExpired() : ERRORS.uploadNotFound();
+  }
+
+  /** A reason when the stored object is not what was declared, else null. */
+  private async checkStoredObject(asset: IpAsset): Promise<string | null> {
+    const info = await this.storage.head(asset.storageKey);
+    if (!info) throw ERRORS.uploadNotFound();
+    if (info.size !== asset.fileSize) return `declared ${asset.fileSize} bytes but ${info.size} were uploaded`;
+    // Signed URLs already pin the type; this also catches a backend that does not verify signatures.
+    const storedType = info.contentType ? normalizeMimeType(info.contentType) : null;
+    if (storedType && storedType !== asset.mimeType) return `declared ${asset.mimeType} but uploaded as ${storedType}`;
+    const head = await readStream(
+      await this.storage.getStream(asset.storageKey, { start: 0, end: Math.min(CONTENT_SNIFF_BYTES, info.size) - 1 }),
+    );
+    return checkLeadingBytes(asset.mimeType, head);
+  }
+
+  /** Removes bytes that are not what was declared, rejects the asset, and tells the uploader why. */
+  private async rejectMismatch(actor: Actor, asset: IpAsset, reason: string): Promise<never> {
+    await this.storage.delete(asset.storageKey);
+    const rejected = await this.assets.transition(
+      asset.id,
+      { status: [AssetStatus.DRAFT] },
+      {
+        status: AssetStatus.REJECTED,
+        rejectionReason: RejectionReason.ContentMismatch,
+        rejectedAt: new Date(),
+        uploadKey: null,
+      },
+    );
+    if (rejected) {
+      await this.publish(rejected);
+      void this.track(UploadEventType.Rejected, rejected, RejectionReason.ContentMismatch);
+    }
+    this.logger.warn(
+      { security: true, event: 'content_mismatch', assetId: asset.id, userId: actor.userId, reason },
+      'uploaded content does not match its declaration',
+    );
+    throw ERRORS.contentMismatch(reason);
   }
 
   /** The asset if the actor may see it; another user's asset looks exactly like a missing one. */
@@ -214,20 +248,10 @@ export class UploadService {
     });
   }
 
-  /** Returns a reason when the stored object is not what was declared, or throws when it is absent. */
-  private async verifyUploadedObject(asset: IpAsset, uploadKey: string): Promise<string | null> {
-    const info = await this.storage.head(uploadKey);
-    if (!info) {
-      throw asset.uploadExpiresAt.getTime() < Date.now() ? ERRORS.uploadExpired() : ERRORS.uploadNotFound();
-    }
-    if (info.size !== asset.fileSize) return `declared ${asset.fileSize} bytes but ${info.size} were uploaded`;
-    // Signed URLs already pin the type; this also catches a backend that does not verify signatures.
-    const storedType = info.contentType ? normalizeMimeType(info.contentType) : null;
-    if (storedType && storedType !== asset.mimeType) return `declared ${asset.mimeType} but uploaded as ${storedType}`;
-    const head = await readStream(
-      await this.storage.getStream(uploadKey, { start: 0, end: Math.min(CONTENT_SNIFF_BYTES, info.size) - 1 }),
-    );
-    return checkLeadingBytes(asset.mimeType, head);
+  private async publish(asset: IpAsset): Promise<void> {
+    await this.events
+      .publish(toAssetStateEvent(asset))
+      .catch((error) => this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'));
   }
 
   private async track(type: UploadEventType, asset: IpAsset, reason?: RejectionReason): Promise<void> {
