@@ -13,6 +13,7 @@ import { UploadAnalytics } from '../services/analytics/analytics.service';
 import { CleanupService } from '../services/cleanup/cleanup.service';
 import { MetricsUpdatesFeed } from '../services/metrics-updates-feed';
 import type { UploadEventSink } from '../services/analytics/upload-event';
+import { LifecycleEvents } from '../services/lifecycle-events';
 import { ScanStatusFeed } from '../services/scan-status-feed';
 import { UploadService } from '../services/upload/upload.service';
 import { createStorage } from '../storage';
@@ -37,6 +38,8 @@ export interface AppServices {
   analytics: UploadAnalytics;
   /** Lifecycle events: counted in analytics (Redis) and in Prometheus. */
   events: UploadEventSink;
+  /** State changes to subscribers plus lifecycle counts, for the services that make them. */
+  lifecycle: LifecycleEvents;
   uploads: UploadService;
   scanStatusFeed: ScanStatusFeed;
   metricsFeed: MetricsUpdatesFeed;
@@ -79,12 +82,12 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
   const metrics = { ...appMetrics, scanObserver: scanMetricsObserver(appMetrics) };
   const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
   const events = meteredEventSink(analytics, appMetrics);
+  const lifecycle = new LifecycleEvents(bus, events, logger);
   const uploads = new UploadService(
     assets,
     storage,
     queues,
-    bus,
-    events,
+    lifecycle,
     { ...config.upload, downloadUrlTtlSeconds: DOWNLOAD_URL_TTL_SECONDS },
     logger.child({ component: 'uploads' }),
   );
@@ -116,6 +119,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     assets,
     analytics,
     events,
+    lifecycle,
     uploads,
     scanStatusFeed,
     metricsFeed,

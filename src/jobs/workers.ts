@@ -23,7 +23,7 @@ export interface RunningWorkers {
 
 /** Starts the scan, thumbnail and maintenance workers of this process, and the schedules. */
 export async function startWorkers(services: AppServices): Promise<RunningWorkers> {
-  const { config, logger, queues, assets, storage, bus, events } = services;
+  const { config, logger, queues, assets, storage, lifecycle } = services;
   const log = logger.child({ component: 'worker' });
   // Workers block on Redis, so they need a connection that never gives up on a command.
   const connection = await connectRedis(config.redis.url, log, { forWorkers: true });
@@ -34,13 +34,12 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
     assets,
     storage,
     scanner,
-    bus,
-    events,
+    lifecycle,
     queues,
     log.child({ component: 'scan' }),
     services.metrics.scanObserver,
   );
-  const thumbnails = new ThumbnailService(assets, storage, bus, events, log.child({ component: 'thumbnail' }));
+  const thumbnails = new ThumbnailService(assets, storage, lifecycle, log.child({ component: 'thumbnail' }));
 
   const scanWorker = new Worker<JobPayloads[typeof QueueName.VirusScan]>(
     QueueName.VirusScan,

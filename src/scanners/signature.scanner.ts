@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { forEachChunk } from './stream-digest';
 import { loadBlocklistFile } from './signature/blocklist';
 import { StreamPatternMatcher } from './signature/stream-pattern-matcher';
 import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
@@ -44,24 +45,12 @@ export class SignatureScanner implements Scanner {
   async scan(target: ScanTarget, signal?: AbortSignal): Promise<ScanVerdict> {
     signal?.throwIfAborted();
     const stream = await target.open();
-    const onAbort = () => stream.destroy();
-    signal?.addEventListener('abort', onAbort, { once: true });
     const eicar = new StreamPatternMatcher(Buffer.from(EICAR_TEST_STRING, 'latin1'));
     const hash = createHash('sha256');
-    try {
-      for await (const chunk of stream) {
-        const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        eicar.push(bytes);
-        hash.update(bytes);
-      }
-    } catch (error) {
-      signal?.throwIfAborted();
-      throw error;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      stream.destroy();
-    }
-    signal?.throwIfAborted();
+    await forEachChunk(stream, signal, (bytes) => {
+      eicar.push(bytes);
+      hash.update(bytes);
+    });
 
     const sha256 = hash.digest('hex');
     const threats = [

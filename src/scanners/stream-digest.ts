@@ -2,17 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 /**
- * SHA-256 (hex) of a stream, read chunk by chunk. Destroys the stream when aborted and then
- * rejects with the signal's reason.
+ * Reads a stream to its end, handing each chunk to `onChunk`. Destroys the stream when done or
+ * aborted; an abort rejects with the signal's reason.
  */
-export async function sha256OfStream(stream: Readable, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
+export async function forEachChunk(stream: Readable, signal: AbortSignal | undefined, onChunk: (bytes: Buffer) => void): Promise<void> {
   const onAbort = () => stream.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const chunk of stream) hash.update(chunk as Buffer);
+    for await (const chunk of stream) onChunk(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
     signal?.throwIfAborted();
-    return hash.digest('hex');
   } catch (error) {
     signal?.throwIfAborted();
     throw error;
@@ -20,4 +18,11 @@ export async function sha256OfStream(stream: Readable, signal?: AbortSignal): Pr
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
   }
+}
+
+/** SHA-256 (hex) of a stream, read chunk by chunk. */
+export async function sha256OfStream(stream: Readable, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  await forEachChunk(stream, signal, (bytes) => hash.update(bytes));
+  return hash.digest('hex');
 }

@@ -29,9 +29,10 @@ import { encodeKeyForUrlPath, isValidStorageKey, isValidStoragePrefix } from './
 
 export type { DownloadGrant, UploadGrant, Verified } from './local/url-signature';
 
-/** URL path under which the router accepts signed uploads; the key follows. */
+/** Reads of 1 MiB: a sixteenth of the thread-pool round trips of the 64 KiB default. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
+/** URL path under which the router accepts signed uploads; the key follows. */
 export const LOCAL_UPLOAD_PATH = '/storage/upload';
 /** URL path under which the router serves signed downloads; the key follows. */
 export const LOCAL_OBJECT_PATH = '/storage/object';
@@ -145,7 +146,6 @@ export class LocalStorageAdapter implements StorageAdapter {
         status: 416,
       });
     }
-    // 1 MiB reads: a tenth of the thread-pool round trips of the 64 KiB default, for scans and downloads.
     return opened.handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 

@@ -3,8 +3,8 @@ import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
 import type { Scanner, ScanVerdict } from '../../scanners/scanner';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import { RejectionReason, UploadEventType, type UploadEventSink } from '../analytics/upload-event';
-import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
+import { RejectionReason, UploadEventType } from '../analytics/upload-event';
+import type { LifecycleEvents } from '../lifecycle-events';
 import { storageKeys } from '../upload/file-name';
 import { canMakeThumbnail } from './thumbnail.service';
 
@@ -50,8 +50,7 @@ export class ScanService {
     private readonly assets: AssetRepository,
     private readonly storage: StorageAdapter,
     private readonly scanner: Scanner,
-    private readonly events: AssetEventPublisher,
-    private readonly analytics: UploadEventSink,
+    private readonly lifecycle: LifecycleEvents,
     private readonly thumbnails: ThumbnailScheduler,
     private readonly logger: Logger,
     private readonly observer?: ScanObserver,
@@ -78,8 +77,8 @@ export class ScanService {
       return { kind: 'skipped' };
     }
     if (current.scanStatus !== ScanStatus.SCANNING) {
-      await this.publish(scanning);
-      void this.track(UploadEventType.ScanStarted, scanning);
+      await this.lifecycle.published(scanning);
+      this.lifecycle.track(UploadEventType.ScanStarted, scanning);
     }
     const verdict = await scanned;
     const durationMs = Date.now() - startedAt;
@@ -145,9 +144,9 @@ export class ScanService {
     );
     if (!rejected) return;
     this.logger.error({ assetId, engine: scanResult.engine, reason: scanResult.error }, 'scan failed for good; asset rejected');
-    await this.publish(rejected);
-    void this.track(UploadEventType.ScanError, rejected);
-    void this.track(UploadEventType.Rejected, rejected, RejectionReason.VirusScanFailed);
+    await this.lifecycle.published(rejected);
+    this.lifecycle.track(UploadEventType.ScanError, rejected);
+    this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.VirusScanFailed);
   }
 
   private async approve(asset: IpAsset, scanResult: ScanResultData): Promise<void> {
@@ -165,9 +164,9 @@ export class ScanService {
     );
     if (!approved) return;
     this.logger.info({ assetId: asset.id, engine: scanResult.engine, durationMs: scanResult.durationMs }, 'scan clean');
-    await this.publish(approved);
-    void this.track(UploadEventType.ScanClean, approved);
-    void this.track(UploadEventType.Approved, approved);
+    await this.lifecycle.published(approved);
+    this.lifecycle.track(UploadEventType.ScanClean, approved);
+    this.lifecycle.track(UploadEventType.Approved, approved);
     if (wantsThumbnail) await this.thumbnails.enqueueThumbnail(asset.id);
   }
 
@@ -199,26 +198,9 @@ export class ScanService {
       },
       'infected file quarantined',
     );
-    await this.publish(rejected);
-    void this.track(UploadEventType.ScanInfected, rejected);
-    void this.track(UploadEventType.Rejected, rejected, RejectionReason.VirusDetected);
-  }
-
-  private async publish(asset: IpAsset): Promise<void> {
-    await this.events.publish(toAssetStateEvent(asset)).catch((error) =>
-      this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'),
-    );
-  }
-
-  private async track(type: UploadEventType, asset: IpAsset, reason?: RejectionReason): Promise<void> {
-    await this.analytics.track({
-      type,
-      assetId: asset.id,
-      userId: asset.createdBy,
-      mimeType: asset.mimeType,
-      fileSize: asset.fileSize,
-      reason,
-    });
+    await this.lifecycle.published(rejected);
+    this.lifecycle.track(UploadEventType.ScanInfected, rejected);
+    this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.VirusDetected);
   }
 }
 

@@ -3,8 +3,8 @@ import { AssetStatus, ThumbnailStatus, type IpAsset } from '../../entities/ip-as
 import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import { UploadEventType, type UploadEventSink } from '../analytics/upload-event';
-import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
+import { UploadEventType } from '../analytics/upload-event';
+import type { LifecycleEvents } from '../lifecycle-events';
 import { storageKeys } from '../upload/file-name';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -28,8 +28,7 @@ export class ThumbnailService {
   constructor(
     private readonly assets: AssetRepository,
     private readonly storage: StorageAdapter,
-    private readonly events: AssetEventPublisher,
-    private readonly analytics: UploadEventSink,
+    private readonly lifecycle: LifecycleEvents,
     private readonly logger: Logger,
   ) {}
 
@@ -71,16 +70,8 @@ export class ThumbnailService {
   ): Promise<void> {
     const updated = await this.assets.transition(asset.id, { status: [AssetStatus.APPROVED] }, changes);
     if (!updated) return;
-    await this.events
-      .publish(toAssetStateEvent(updated))
-      .catch((error) => this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'));
-    void this.analytics.track({
-      type: event,
-      assetId: asset.id,
-      userId: asset.createdBy,
-      mimeType: asset.mimeType,
-      fileSize: asset.fileSize,
-    });
+    await this.lifecycle.published(updated);
+    this.lifecycle.track(event, updated);
   }
 }
 

@@ -4,8 +4,8 @@ import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
 import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
-import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
-import { RejectionReason, UploadEventType, type UploadEventSink } from '../analytics/upload-event';
+import { RejectionReason, UploadEventType } from '../analytics/upload-event';
+import type { LifecycleEvents } from '../lifecycle-events';
 import { CONTENT_SNIFF_BYTES, checkLeadingBytes } from './content-check';
 import { sanitizeFileName, storageKeys } from './file-name';
 import { isMimeTypeAllowed, normalizeMimeType } from './mime-types';
@@ -65,8 +65,7 @@ export class UploadService {
     private readonly assets: AssetRepository,
     private readonly storage: StorageAdapter,
     private readonly scans: ScanScheduler,
-    private readonly events: AssetEventPublisher,
-    private readonly analytics: UploadEventSink,
+    private readonly lifecycle: LifecycleEvents,
     private readonly settings: UploadSettings,
     private readonly logger: Logger,
   ) {}
@@ -109,7 +108,7 @@ export class UploadService {
     });
     await this.assets.create(asset);
     this.logger.info({ assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize }, 'upload initiated');
-    void this.track(UploadEventType.Initiated, asset);
+    this.lifecycle.track(UploadEventType.Initiated, asset);
     return { asset, uploadUrl: presigned.url, uploadHeaders: presigned.headers, expiresAt: asset.uploadExpiresAt };
   }
 
@@ -141,8 +140,8 @@ export class UploadService {
     if (!confirmed) return (await this.assets.findById(asset.id)) ?? asset;
 
     // Published before the scan is queued, so PROCESSING always reaches subscribers before SCANNING.
-    await this.publish(confirmed);
-    void this.track(UploadEventType.Confirmed, confirmed);
+    await this.lifecycle.published(confirmed);
+    this.lifecycle.track(UploadEventType.Confirmed, confirmed);
     // A failure here leaves the asset PROCESSING without a job; the scan watchdog re-queues it.
     await this.scans
       .enqueueScan(confirmed.id)
@@ -197,8 +196,8 @@ export class UploadService {
       },
     );
     if (rejected) {
-      await this.publish(rejected);
-      void this.track(UploadEventType.Rejected, rejected, RejectionReason.ContentMismatch);
+      await this.lifecycle.published(rejected);
+      this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.ContentMismatch);
     }
     this.logger.warn(
       { security: true, event: 'content_mismatch', assetId: asset.id, userId: actor.userId, reason },
@@ -248,22 +247,6 @@ export class UploadService {
     });
   }
 
-  private async publish(asset: IpAsset): Promise<void> {
-    await this.events
-      .publish(toAssetStateEvent(asset))
-      .catch((error) => this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'));
-  }
-
-  private async track(type: UploadEventType, asset: IpAsset, reason?: RejectionReason): Promise<void> {
-    await this.analytics.track({
-      type,
-      assetId: asset.id,
-      userId: asset.createdBy,
-      mimeType: asset.mimeType,
-      fileSize: asset.fileSize,
-      reason,
-    });
-  }
 }
 
 export function canSee(actor: Actor, asset: IpAsset): boolean {
