@@ -62,6 +62,16 @@ export class AdminResolver {
   }
 
   @Authorized('ADMIN')
+  @Mutation(() => Int, { description: 'Admin. Drops cached metrics summaries for the range (default today); returns how many' })
+  clearUploadMetricsCache(
+    @Ctx() { services }: GraphQLContext,
+    @Arg('start', () => DateTime, { nullable: true }) start?: Date,
+    @Arg('end', () => DateTime, { nullable: true }) end?: Date,
+  ) {
+    return withAnalyticsInput(() => services.admin.clearMetricsCache({ start, end }));
+  }
+
+  @Authorized('ADMIN')
   @Mutation(() => RebuildMetricsResult, {
     description: "Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them)",
   })

@@ -32,6 +32,11 @@ export class AdminService {
     return this.assets.queueDepth();
   }
 
+  /** Drops cached metrics summaries so the next read recomputes them from the counters. */
+  clearMetricsCache(range?: AnalyticsRange) {
+    return this.analytics.clearCache(range);
+  }
+
   /** Runs a cleanup now, in this process; the scheduled one runs on a worker. */
   triggerCleanup(dryRun: boolean): Promise<CleanupResult> {
     return this.cleanup.run({ dryRun });

@@ -142,6 +142,23 @@ describe('several processes of one deployment', () => {
       expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
       expect(asset.scanResult.attempts).toBeGreaterThanOrEqual(1);
     });
+
+    it('SIGTERM on a worker stuck in a scan: it exits 0 within its timeout, and the scan is finished elsewhere', async () => {
+      const env = { ...(await deployment()), SCANNER_PROVIDER: 'clamav', SCAN_LOCK_DURATION_MS: '2000' };
+      const api = await start('api', env);
+      const stuck = await start('worker', { ...env, CLAMAV_PORT: String((blackHole.address() as net.AddressInfo).port) });
+      const token = signToken(TEST_JWT_SECRET, { userId: 'term-test', role: 'USER' });
+      const assetId = await initiateAndPut(api.url!, token, Buffer.from('released on shutdown\n'));
+      await gql(api.url!, CONFIRM, { input: { assetId, title: 'term' } }, token);
+      await waitForStatus(api.url!, token, assetId, (a) => a.scanStatus === 'SCANNING');
+
+      const stoppingAt = Date.now();
+      expect(await stuck.kill('SIGTERM')).toBe(0);
+      expect(Date.now() - stoppingAt).toBeLessThan(20_000);
+      await start('worker', { ...env, CLAMAV_PORT: String(clamd.port) });
+      const asset = await waitForStatus(api.url!, token, assetId, (a) => a.status !== 'PROCESSING');
+      expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
+    }, 60_000);
   });
 
   it('SIGTERM shuts an API down cleanly: subscriptions complete and the process exits 0', async () => {

@@ -125,6 +125,8 @@ export class UploadService {
     if (!asset || asset.createdBy !== actor.userId) throw ERRORS.notFound();
     if (asset.status !== AssetStatus.DRAFT) return asset;
     const details = validateConfirmDetails(request);
+    // The limit may have been lowered since this upload was initiated.
+    if (asset.fileSize > this.settings.maxFileSize) throw ERRORS.fileTooLarge(this.settings.maxFileSize);
 
     const settled = await this.takeUploadedBytes(asset);
     if (settled) return settled;
