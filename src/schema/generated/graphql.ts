@@ -1,0 +1,295 @@
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
+  DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
+  SafeInt: { input: number; output: number; }
+};
+
+export type AssetStatus =
+  | 'APPROVED'
+  | 'DRAFT'
+  | 'PROCESSING'
+  | 'REJECTED';
+
+/** Storage and rows out of step; listed in a dry run, removed otherwise */
+export type CleanupOrphans = {
+  __typename?: 'CleanupOrphans';
+  /** The first object keys and asset ids found, at most 20 */
+  examples: Array<Scalars['String']['output']>;
+  /** Objects older than the grace period that no asset owns */
+  objectsWithoutRow: Scalars['Int']['output'];
+  /** Assets that should have an object but have none */
+  rowsWithoutObject: Scalars['Int']['output'];
+};
+
+export type ConfirmUploadInput = {
+  assetId: Scalars['ID']['input'];
+  description?: InputMaybe<Scalars['String']['input']>;
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  title: Scalars['String']['input'];
+};
+
+export type CountByKey = {
+  __typename?: 'CountByKey';
+  count: Scalars['Int']['output'];
+  key: Scalars['String']['output'];
+};
+
+export type InitiateUploadInput = {
+  /** Base64 SHA-256 of the file; when given, the upload URL accepts only these exact bytes */
+  checksumSha256?: InputMaybe<Scalars['String']['input']>;
+  fileName: Scalars['String']['input'];
+  fileSize: Scalars['SafeInt']['input'];
+  mimeType: Scalars['String']['input'];
+  projectId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type InitiateUploadPayload = {
+  __typename?: 'InitiateUploadPayload';
+  assetId: Scalars['ID']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  storageKey: Scalars['String']['output'];
+  /** Headers the client must send with that PUT, e.g. Content-Type */
+  uploadHeaders: Scalars['JSON']['output'];
+  /** Where the client PUTs the file's bytes, valid until expiresAt (15 minutes by default) */
+  uploadUrl: Scalars['String']['output'];
+};
+
+export type IpAsset = {
+  __typename?: 'IpAsset';
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['ID']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  /** Short-lived GET URL, only when scanStatus is CLEAN */
+  downloadUrl?: Maybe<Scalars['String']['output']>;
+  /** Sanitized file name */
+  fileName: Scalars['String']['output'];
+  fileSize: Scalars['SafeInt']['output'];
+  id: Scalars['ID']['output'];
+  metadata?: Maybe<Scalars['JSON']['output']>;
+  mimeType: Scalars['String']['output'];
+  projectId?: Maybe<Scalars['ID']['output']>;
+  scanResult?: Maybe<ScanResult>;
+  scanStatus: ScanStatus;
+  status: AssetStatus;
+  storageKey: Scalars['String']['output'];
+  /** Short-lived GET URL, only once a thumbnail exists */
+  thumbnailUrl?: Maybe<Scalars['String']['output']>;
+  title?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type IpAssetConnection = {
+  __typename?: 'IpAssetConnection';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  nodes: Array<IpAsset>;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Admin. Drops cached metrics summaries for the range (default today); returns how many */
+  clearUploadMetricsCache: Scalars['Int']['output'];
+  /** Idempotent: confirming an already confirmed asset returns it unchanged */
+  confirmUpload: IpAsset;
+  initiateUpload: InitiateUploadPayload;
+  /** Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them) */
+  rebuildUploadMetrics: RebuildMetricsResult;
+  /** Admin */
+  triggerUploadCleanup: UploadCleanupResult;
+};
+
+
+export type MutationClearUploadMetricsCacheArgs = {
+  end?: InputMaybe<Scalars['DateTime']['input']>;
+  start?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationConfirmUploadArgs = {
+  input: ConfirmUploadInput;
+};
+
+
+export type MutationInitiateUploadArgs = {
+  input: InitiateUploadInput;
+};
+
+
+export type MutationRebuildUploadMetricsArgs = {
+  date: Scalars['DateTime']['input'];
+};
+
+
+export type MutationTriggerUploadCleanupArgs = {
+  dryRun?: Scalars['Boolean']['input'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Owner or admin; null when it does not exist or is not yours */
+  asset?: Maybe<IpAsset>;
+  /** The caller's own assets, newest first */
+  myAssets: IpAssetConnection;
+  /** Admin */
+  topUploaders: Array<UploaderStat>;
+  /** Admin. Keys such as 'Virus detected', 'Virus scan failed', 'Upload abandoned' */
+  uploadFailureBreakdown: Array<CountByKey>;
+  /** Admin. No range: today so far (real-time) */
+  uploadMetrics: UploadMetrics;
+  /** Admin */
+  uploadQueueDepth: QueueDepth;
+};
+
+
+export type QueryAssetArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMyAssetsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<AssetStatus>;
+};
+
+
+export type QueryTopUploadersArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryUploadFailureBreakdownArgs = {
+  end?: InputMaybe<Scalars['DateTime']['input']>;
+  start?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryUploadMetricsArgs = {
+  end?: InputMaybe<Scalars['DateTime']['input']>;
+  start?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type QueueDepth = {
+  __typename?: 'QueueDepth';
+  /** DRAFT uploads */
+  pending: Scalars['Int']['output'];
+  /** Confirmed, waiting for or after scan */
+  processing: Scalars['Int']['output'];
+  /** Being scanned now */
+  scanning: Scalars['Int']['output'];
+};
+
+export type RebuildMetricsResult = {
+  __typename?: 'RebuildMetricsResult';
+  /** The UTC day rebuilt, YYYY-MM-DD */
+  day: Scalars['String']['output'];
+  /** Assets with a lifecycle event on that day */
+  rowsCounted: Scalars['Int']['output'];
+  /** Assets read from the database */
+  rowsRead: Scalars['Int']['output'];
+};
+
+export type ScanResult = {
+  __typename?: 'ScanResult';
+  attempts: Scalars['Int']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** Scanner(s) that produced the verdict, e.g. clamav, virustotal, signature */
+  engine: Scalars['String']['output'];
+  /** Set when scanStatus is ERROR */
+  error?: Maybe<Scalars['String']['output']>;
+  scannedAt: Scalars['DateTime']['output'];
+  threats: Array<Threat>;
+};
+
+export type ScanStatus =
+  | 'CLEAN'
+  | 'ERROR'
+  | 'INFECTED'
+  | 'PENDING'
+  | 'SCANNING';
+
+export type ScanStatusEvent = {
+  __typename?: 'ScanStatusEvent';
+  assetId: Scalars['ID']['output'];
+  at: Scalars['DateTime']['output'];
+  /** True on the last event of the stream; the server then completes the subscription */
+  final: Scalars['Boolean']['output'];
+  scanResult?: Maybe<ScanResult>;
+  scanStatus: ScanStatus;
+  status: AssetStatus;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Owner or admin. The first event is the asset's current state; then one event per change */
+  assetScanStatus: ScanStatusEvent;
+  /** Admin. Pushed whenever an upload event changes today's metrics (at most a few per second) */
+  uploadMetricsUpdated: UploadMetrics;
+};
+
+
+export type SubscriptionAssetScanStatusArgs = {
+  assetId: Scalars['ID']['input'];
+};
+
+export type Threat = {
+  __typename?: 'Threat';
+  engine: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type UploadCleanupResult = {
+  __typename?: 'UploadCleanupResult';
+  abandonedCleaned: Scalars['Int']['output'];
+  dryRun: Scalars['Boolean']['output'];
+  errors: Array<Scalars['String']['output']>;
+  failedCleaned: Scalars['Int']['output'];
+  infectedCleaned: Scalars['Int']['output'];
+  orphans: CleanupOrphans;
+  storageFreedBytes: Scalars['Float']['output'];
+};
+
+export type UploadMetrics = {
+  __typename?: 'UploadMetrics';
+  /** Bytes */
+  averageFileSize: Scalars['Float']['output'];
+  byMimeType: Array<CountByKey>;
+  byStatus: Array<CountByKey>;
+  failedUploads: Scalars['Int']['output'];
+  from: Scalars['DateTime']['output'];
+  /** Percentage, 0 to 100 */
+  successRate: Scalars['Float']['output'];
+  successfulUploads: Scalars['Int']['output'];
+  to: Scalars['DateTime']['output'];
+  /** Bytes */
+  totalStorageUsed: Scalars['Float']['output'];
+  totalUploads: Scalars['Int']['output'];
+  virusScans: VirusScanStats;
+};
+
+export type UploaderStat = {
+  __typename?: 'UploaderStat';
+  totalBytes: Scalars['Float']['output'];
+  uploads: Scalars['Int']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+export type VirusScanStats = {
+  __typename?: 'VirusScanStats';
+  clean: Scalars['Int']['output'];
+  failed: Scalars['Int']['output'];
+  infected: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+};
