@@ -51,6 +51,9 @@ export async function startApiServer(
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } }));
   app.set('trust proxy', 'loopback');
   const httpServer = createServer(app);
+  // Local-provider uploads stream through this server: allow slow large PUTs (Node's default
+  // is 5 min); headersTimeout still guards against clients that never finish their headers.
+  httpServer.requestTimeout = 30 * 60_000;
   const formatError = createErrorFormatter(logger);
 
   const ws = attachWebSocketServer(httpServer, schema, services, formatError);
@@ -117,13 +120,17 @@ export async function startApiServer(
   });
   // Last resort: a malformed body is the client's fault; anything else is logged, never shown.
   app.use((error: unknown, req: Request, res: express.Response, _next: express.NextFunction) => {
-    const status = (error as { status?: number; type?: string }).status;
-    if (status && status >= 400 && status < 500) {
-      res.status(status).json({ error: { code: 'BAD_USER_INPUT', message: 'Malformed request' } });
-      return;
-    }
-    (req as Request & { log?: typeof logger }).log?.error({ err: error }, 'unhandled request error');
-    res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+    const status = (error as { status?: number }).status;
+    const clientFault = status !== undefined && status >= 400 && status < 500;
+    if (!clientFault) (req as Request & { log?: typeof logger }).log?.error({ err: error }, 'unhandled request error');
+    const body = clientFault
+      ? { code: 'BAD_USER_INPUT', message: 'Malformed request' }
+      : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
+    // GraphQL clients read `errors`; the REST twins answer `{ error }`.
+    const payload = req.originalUrl.startsWith('/graphql')
+      ? { errors: [{ message: body.message, extensions: { code: body.code } }] }
+      : { error: body };
+    res.status(clientFault ? status : 500).json(payload);
   });
 
   await new Promise<void>((resolve, reject) => {

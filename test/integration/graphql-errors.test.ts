@@ -84,3 +84,17 @@ describe('GraphQL errors carry the contract codes and never leak internals', () 
     expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('malformed requests', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app?.close());
+
+  it('a body that is not JSON gets 400 with a GraphQL-shaped BAD_USER_INPUT', async () => {
+    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errors: [{ message: 'Malformed request', extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+});
