@@ -85,7 +85,11 @@ export async function startApiServer(
   );
   app.use(httpMetricsMiddleware(services.metrics));
   app.use(healthRoutes(readinessChecks(services), registry));
-  if (services.storage instanceof LocalStorageAdapter) app.use(createLocalStorageRouter(services.storage));
+  if (services.storage instanceof LocalStorageAdapter) {
+    const onError = (error: unknown, req: Request) =>
+      ((req as Request & { log?: typeof logger }).log ?? logger).error({ err: error }, 'local storage request failed');
+    app.use(createLocalStorageRouter(services.storage, { onError }));
+  }
   app.use(webClientRoutes());
 
   // Authentication runs once per request; a token that does not verify is refused, never ignored.
