@@ -135,6 +135,15 @@ function buildConfig(e: z.infer<typeof envSchema>) {
   if (e.STORAGE_PROVIDER === 'r2' && !endpoint) {
     throw new ConfigError('Invalid configuration: R2_ACCOUNT_ID: required when STORAGE_PROVIDER=r2');
   }
+  // "auto" is R2's region; AWS itself needs a real one, or every presigned URL is unusable.
+  if (provider === 's3' && !endpoint && e.STORAGE_REGION === 'auto') {
+    throw new ConfigError('Invalid configuration: STORAGE_REGION: required for AWS S3 (e.g. us-east-1)');
+  }
+  if (Boolean(e.STORAGE_ACCESS_KEY_ID) !== Boolean(e.STORAGE_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration: STORAGE_SECRET_ACCESS_KEY: STORAGE_ACCESS_KEY_ID and STORAGE_SECRET_ACCESS_KEY go together',
+    );
+  }
 
   return {
     env: e.NODE_ENV,

@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(config.storage).toMatchObject({ provider: 's3', endpoint: 'https://abc123.r2.cloudflarestorage.com' });
   });
 
+  it('needs a real region for AWS and both halves of a credential', () => {
+    expect(() => loadConfig({ STORAGE_PROVIDER: 's3' })).toThrow(/STORAGE_REGION/);
+    expect(loadConfig({ STORAGE_PROVIDER: 's3', STORAGE_REGION: 'eu-west-1' }).storage.region).toBe('eu-west-1');
+    expect(() => loadConfig({ STORAGE_ACCESS_KEY_ID: 'only-half' })).toThrow(/STORAGE_SECRET_ACCESS_KEY/);
+  });
+
   it('accepts several scanners and the seed name mock', () => {
     expect(loadConfig({ SCANNER_PROVIDER: 'clamav, signature' }).scan.engines).toEqual(['clamav', 'signature']);
     const mock = loadConfig({ SCANNER_PROVIDER: 'mock' });
