@@ -52,13 +52,10 @@ export interface AppServices {
 
 export async function openServices(config: Config, logger: Logger): Promise<AppServices> {
   const redis = await connectRedis(config.redis.url, logger);
-  let orm: MikroORM | undefined;
-  try {
-    orm = await openDatabase(config.databaseUrl, logger);
-  } catch (error) {
+  const orm = await openDatabase(config.databaseUrl, logger).catch((error: unknown) => {
     redis.disconnect();
     throw error;
-  }
+  });
   const publicUrl = { current: config.http.publicUrl };
   const storage = createStorage(config, {
     publicUrl: () => publicUrl.current,
@@ -135,5 +132,6 @@ export async function closeServices(services: AppServices): Promise<void> {
   await services.queues.close();
   await services.bus.close();
   await services.orm.close();
+  await services.storage.close?.();
   services.redis.disconnect();
 }
