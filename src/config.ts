@@ -81,6 +81,7 @@ const envSchema = z.object({
   CLAMAV_TIMEOUT_MS: positiveInt.default(60_000),
   VIRUSTOTAL_API_KEY: z.string().min(1).optional(),
   VIRUSTOTAL_URL: url(['http:', 'https:']).default('https://www.virustotal.com/api/v3'),
+  VIRUSTOTAL_POLL_INTERVAL_MS: positiveInt.default(15_000),
   SCAN_CONCURRENCY: positiveInt.default(3),
   SCAN_ATTEMPTS: positiveInt.default(3),
   SCAN_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
@@ -191,7 +192,12 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       stuckAfterMs: e.SCAN_STUCK_AFTER_MS,
       signatureBlocklistFile: e.SIGNATURE_BLOCKLIST_FILE,
       clamav: { host: e.CLAMAV_HOST, port: e.CLAMAV_PORT, timeoutMs: e.CLAMAV_TIMEOUT_MS },
-      virustotal: { apiKey: e.VIRUSTOTAL_API_KEY, url: e.VIRUSTOTAL_URL.replace(/\/+$/, '') },
+      virustotal: {
+        apiKey: e.VIRUSTOTAL_API_KEY,
+        url: e.VIRUSTOTAL_URL.replace(/\/+$/, ''),
+        /** First wait before asking whether an uploaded file's analysis is done; it then backs off. */
+        pollIntervalMs: e.VIRUSTOTAL_POLL_INTERVAL_MS,
+      },
     },
     thumbnail: { concurrency: e.THUMBNAIL_CONCURRENCY },
     cleanup: {

@@ -38,9 +38,9 @@ function createEngine(name: ScannerEngineName, config: Config): Scanner {
     case 'clamav':
       return new ClamAvScanner(config.scan.clamav);
     case 'virustotal': {
-      const { apiKey, url } = config.scan.virustotal;
+      const { apiKey, url, pollIntervalMs } = config.scan.virustotal;
       if (!apiKey) throw new Error('VIRUSTOTAL_API_KEY is required for the virustotal engine');
-      return new VirusTotalScanner({ apiKey, url });
+      return new VirusTotalScanner({ apiKey, url, pollIntervalMs });
     }
   }
 }

@@ -5,6 +5,7 @@ import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import { ASSET, SCAN_STATUS } from '../helpers/operations';
 import { confirm, initiate, putBytes, uploadFile } from '../helpers/upload';
 import { EICAR, waitForAsset } from '../helpers/scan';
+import { startVirusTotalStub, type VirusTotalStub } from '../helpers/virustotal-stub';
 
 interface ScanEvent {
   assetScanStatus: { assetId: string; status: string; scanStatus: string; final: boolean; scanResult: any };
@@ -168,3 +169,46 @@ async function waitForFirstEvent(events: unknown[], timeoutMs = 5000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('several engines at once: clamav and virustotal (its API served by a local stub)', () => {
+  let clamd: ClamdHandle;
+  let virustotal: VirusTotalStub;
+  let app: TestApp;
+  beforeAll(async () => {
+    clamd = await ensureClamd();
+    virustotal = await startVirusTotalStub();
+    app = await startTestApp({
+      workers: true,
+      env: {
+        SCANNER_PROVIDER: 'clamav,virustotal',
+        CLAMAV_PORT: String(clamd.port),
+        VIRUSTOTAL_URL: virustotal.url,
+        VIRUSTOTAL_API_KEY: virustotal.apiKey,
+        VIRUSTOTAL_POLL_INTERVAL_MS: '20',
+      },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await virustotal?.close();
+    await clamd?.stop();
+  });
+
+  it('any engine detecting makes it INFECTED, with each threat named by its engine', async () => {
+    const user = app.token('multi');
+    const { assetId } = await uploadFile(app, user, { fileName: 'eicar.txt', mimeType: 'text/plain', body: EICAR });
+    const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING');
+    expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED' });
+    expect(asset.scanResult.engine).toBe('clamav+virustotal');
+    const engines = new Set(asset.scanResult.threats.map((t: { engine: string }) => t.engine));
+    expect(engines).toEqual(new Set(['clamav', 'virustotal']));
+    expect(virustotal.uploads).toHaveLength(1);
+  });
+
+  it('a file both engines pass is CLEAN', async () => {
+    const user = app.token('multi');
+    const { assetId } = await uploadFile(app, user, { fileName: 'ok.txt', mimeType: 'text/plain', body: Buffer.from('fine\n') });
+    const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING');
+    expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN', scanResult: { engine: 'clamav+virustotal', threats: [] } });
+  });
+});
