@@ -97,7 +97,6 @@ export class UploadService {
     asset.createdBy = actor.userId;
     asset.storageKey = storageKeys.asset(asset.id, fileName);
     asset.uploadKey = storageKeys.upload(asset.id);
-    asset.uploadExpiresAt = new Date(Date.now() + this.settings.urlTtlSeconds * 1000);
 
     const presigned = await this.storage.presignPut({
       key: asset.uploadKey,
@@ -106,10 +105,12 @@ export class UploadService {
       expiresInSeconds: this.settings.urlTtlSeconds,
       checksumSha256,
     });
+    // The row remembers exactly when the URL stops working, to tell "expired" from "not sent".
+    asset.uploadExpiresAt = presigned.expiresAt;
     await this.assets.create(asset);
     this.logger.info({ assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize }, 'upload initiated');
     this.lifecycle.track(UploadEventType.Initiated, asset);
-    return { asset, uploadUrl: presigned.url, uploadHeaders: presigned.headers, expiresAt: asset.uploadExpiresAt };
+    return { asset, uploadUrl: presigned.url, uploadHeaders: presigned.headers, expiresAt: presigned.expiresAt };
   }
 
   /**
