@@ -3,8 +3,17 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<void>;
 
-/** Liveness, readiness (every dependency answers) and Prometheus metrics; no token needed. */
-export function healthRoutes(checks: Record<string, ReadinessCheck>, registry: Registry, timeoutMs = 2000): Router {
+/**
+ * Liveness, readiness (every dependency answers) and Prometheus metrics; no token needed.
+ * `scanner` is reported beside readiness, never as part of it: an API replica stays ready while
+ * the scanner is down (scans wait and retry in the queue).
+ */
+export function healthRoutes(
+  checks: Record<string, ReadinessCheck>,
+  registry: Registry,
+  scanner?: () => Promise<string | undefined>,
+  timeoutMs = 2000,
+): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -18,12 +27,21 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, registry: R
       status: failing.length ? 'unavailable' : 'ready',
       checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'ok' : 'unavailable'])),
       ...(failing.length ? { failing } : {}),
+      ...(scanner ? { scanner: await describeScanner(scanner, timeoutMs) } : {}),
     });
   });
   router.get('/metrics', async (_req, res) => {
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
   });
   return router;
+}
+
+async function describeScanner(ping: () => Promise<string | undefined>, timeoutMs: number) {
+  let version: string | undefined;
+  const ok = await probe(async () => {
+    version = await ping();
+  }, timeoutMs);
+  return ok ? { status: 'ok', version: version ?? null } : { status: 'unavailable' };
 }
 
 async function probe(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {

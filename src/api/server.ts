@@ -16,6 +16,7 @@ import type { GraphQLContext } from '../schema/context';
 import { authenticate } from './auth';
 import { createErrorFormatter } from './format-error';
 import { healthRoutes } from './health.routes';
+import { createScanner } from '../scanners';
 import { createLocalStorageRouter } from './local-storage.routes';
 import { rateLimit } from './rate-limit';
 import { attachWebSocketServer } from './websocket';
@@ -84,7 +85,8 @@ export async function startApiServer(
     }),
   );
   app.use(httpMetricsMiddleware(services.metrics));
-  app.use(healthRoutes(readinessChecks(services), registry));
+  const scanner = createScanner(config);
+  app.use(healthRoutes(readinessChecks(services), registry, () => scanner.ping()));
   if (services.storage instanceof LocalStorageAdapter) {
     const onError = (error: unknown, req: Request) =>
       ((req as Request & { log?: typeof logger }).log ?? logger).error({ err: error }, 'local storage request failed');

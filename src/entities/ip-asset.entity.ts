@@ -26,7 +26,8 @@ export enum ThumbnailStatus {
 /** Stored as JSONB; mirrors the GraphQL ScanResult type. */
 export interface ScanResultData {
   engine: string;
-  engineVersions?: Record<string, string>;
+  /** Engine and signature database version(s), e.g. `ClamAV 1.4.6/27000/…`, when the engine says. */
+  engineVersion?: string | null;
   threats: { name: string; engine: string }[];
   scannedAt: string;
   durationMs: number;

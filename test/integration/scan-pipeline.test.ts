@@ -52,6 +52,11 @@ describe('scanning with a real clamd', () => {
       ['APPROVED', 'CLEAN', true],
     ]);
     expect(events.at(-1)!.assetScanStatus.scanResult).toMatchObject({ engine: 'clamav', threats: [], attempts: 1 });
+    const version = (await app.gql(`query($id: ID!) { asset(id: $id) { scanResult { engineVersion } } }`, { id: textUpload.assetId }, user))
+      .data.asset.scanResult.engineVersion;
+    expect(version).toMatch(/^ClamAV \d/);
+    const ready = await (await fetch(app.url.replace('/graphql', '/readyz'))).json();
+    expect(ready.scanner).toEqual({ status: 'ok', version: expect.stringMatching(/^ClamAV \d/) });
 
     // The old upload URL still works until it expires, but can no longer change what is served.
     const overwrite = Buffer.from('X'.repeat(text.length));

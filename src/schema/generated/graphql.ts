@@ -207,6 +207,8 @@ export type ScanResult = {
   durationMs: Scalars['Int']['output'];
   /** Scanner(s) that produced the verdict, e.g. clamav, virustotal, signature */
   engine: Scalars['String']['output'];
+  /** Engine and signature database version(s), when known */
+  engineVersion?: Maybe<Scalars['String']['output']>;
   /** Set when scanStatus is ERROR */
   error?: Maybe<Scalars['String']['output']>;
   scannedAt: Scalars['DateTime']['output'];

@@ -16,6 +16,9 @@ export class ScanResult {
   @Field(() => String, { description: 'Scanner(s) that produced the verdict, e.g. clamav, virustotal, signature' })
   engine!: string;
 
+  @Field(() => String, { nullable: true, description: 'Engine and signature database version(s), when known' })
+  engineVersion?: string | null;
+
   @Field(() => [Threat])
   threats!: Threat[];
 

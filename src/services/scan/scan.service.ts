@@ -85,7 +85,7 @@ export class ScanService {
     this.observer?.attempted(verdict.engine, verdict.outcome, durationMs);
     const result = (threats: ScanResultData['threats'], error?: string): ScanResultData => ({
       engine: verdict.engine,
-      ...(verdict.engineVersion ? { engineVersions: { [verdict.engine]: verdict.engineVersion } } : {}),
+      engineVersion: verdict.engineVersion ?? null,
       threats,
       scannedAt: new Date().toISOString(),
       durationMs,
