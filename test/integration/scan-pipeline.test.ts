@@ -55,7 +55,7 @@ describe('scanning with a real clamd', () => {
     const version = (await app.gql(`query($id: ID!) { asset(id: $id) { scanResult { engineVersion } } }`, { id: textUpload.assetId }, user))
       .data.asset.scanResult.engineVersion;
     expect(version).toMatch(/^ClamAV \d/);
-    const ready = await (await fetch(app.url.replace('/graphql', '/readyz'))).json();
+    const ready = (await (await fetch(app.url.replace('/graphql', '/readyz'))).json()) as { scanner: unknown };
     expect(ready.scanner).toEqual({ status: 'ok', version: expect.stringMatching(/^ClamAV \d/) });
 
     // The old upload URL still works until it expires, but can no longer change what is served.
