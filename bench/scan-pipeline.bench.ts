@@ -2,22 +2,29 @@
  * Scan pipeline speed and memory against a real clamd, PostgreSQL, Redis and local storage:
  *   npx tsx bench/scan-pipeline.bench.ts [runs]
  *
+ * The service runs in processes of its own (`node dist/main.js …`); this process is only its
+ * client, as a real one would be, and runs the baseline.
  * 1. End to end, confirm → final subscription event, for a 10 MB file, next to a raw clamd
  *    INSTREAM of the same bytes (the baseline), in the same run. Target: ≤ 1.3×. Measured twice:
- *    API and worker in one process (npm start), and a worker process beside the API.
+ *    one process (npm start: API and worker), and an API process beside a worker process.
  * 2. A worker process (node dist/main.js worker) scanning a 1 GiB object: its peak RSS above
  *    its idle RSS, sampled from /proc. Target: ≤ 64 MiB.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClamAvScanner } from '../src/scanners/clamav.scanner';
 import { scanTargetFromBuffer } from '../src/scanners/scan-target';
-import { collectSubscription, startTestApp, type TestApp } from '../test/helpers/app';
+import { collectSubscription, dropDatabase, freshDatabaseUrl } from '../test/helpers/app';
 import { ensureClamd } from '../test/helpers/clamd';
-import { SCAN_STATUS } from '../test/helpers/operations';
-import { buildDist, startServiceProcess } from '../test/helpers/process';
+import { serviceClient, TEST_JWT_SECRET, type ServiceClient } from '../test/helpers/client';
+import { ASSET, SCAN_STATUS } from '../test/helpers/operations';
+import { buildDist, startServiceProcess, type ServiceProcess } from '../test/helpers/process';
 import { confirm, initiate, putBytes } from '../test/helpers/upload';
 
 const RUNS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 21);
@@ -38,7 +45,7 @@ function textBytes(size: number): Buffer {
 }
 
 /** Milliseconds from sending confirmUpload, and from its answer, to the final event. */
-async function endToEnd(app: TestApp, body: Buffer): Promise<{ fromSent: number; fromAnswer: number }> {
+async function endToEnd(app: ServiceClient, body: Buffer): Promise<{ fromSent: number; fromAnswer: number }> {
   const token = app.token('bench');
   const upload = await initiate(app, token, { fileName: 'bench.txt', fileSize: body.length, mimeType: 'text/plain' });
   if (!(await putBytes(upload, body)).ok) throw new Error('PUT failed');
@@ -68,25 +75,38 @@ async function rawInstream(port: number, body: Buffer): Promise<number> {
   return performance.now() - startedAt;
 }
 
-/** The environment a spawned worker needs to join an in-process API's deployment. */
-function workerEnv(api: TestApp, clamdPort: number): Record<string, string> {
+/** One deployment's shared settings: a fresh database, a Redis prefix, a storage directory. */
+async function deploymentEnv(clamdPort: number): Promise<Record<string, string>> {
   return {
     NODE_ENV: 'test',
-    DATABASE_URL: api.databaseUrl,
-    REDIS_PREFIX: api.services.config.redis.prefix,
-    JWT_SECRET: api.services.config.auth.jwtSecret,
-    STORAGE_LOCAL_DIR: api.services.config.storage.localDir,
+    PORT: '0',
+    DATABASE_URL: freshDatabaseUrl(),
+    REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    STORAGE_LOCAL_DIR: await mkdtemp(path.join(os.tmpdir(), 'upl-bench-')),
+    STORAGE_MAX_FILE_SIZE: String(2 * ONE_GIB),
     SCANNER_PROVIDER: 'clamav',
     CLAMAV_PORT: String(clamdPort),
     LOG_LEVEL: 'info',
   };
 }
 
-/**
- * Median confirm → final event next to median raw INSTREAM, interleaved run by run so both see
- * the same machine. `split`: the worker runs in its own process (the scaled-out deployment);
- * otherwise API and worker share one process (`npm start`).
- */
+/** The service as it runs in production: its own processes, with this process as a remote client. */
+async function startDeployment(roles: ('all' | 'api' | 'worker')[], env: Record<string, string>) {
+  const processes: ServiceProcess[] = [];
+  for (const role of roles) processes.push(await startServiceProcess(role, env));
+  const url = processes.find((p) => p.url)?.url;
+  return {
+    client: url ? serviceClient(url) : undefined,
+    processes,
+    async stop() {
+      await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+      await dropDatabase(env.DATABASE_URL);
+      await rm(env.STORAGE_LOCAL_DIR, { recursive: true, force: true });
+    },
+  };
+}
+
 interface LatencyFigures {
   raw: number;
   e2e: number;
@@ -96,23 +116,25 @@ interface LatencyFigures {
   afterConfirmRatio: number;
 }
 
-async function latencyBench(split: boolean): Promise<LatencyFigures> {
+/**
+ * Median confirm → final event next to median raw INSTREAM, interleaved run by run so both see
+ * the same machine. `roles`: ['all'] is `npm start`; ['api', 'worker'] the scaled-out layout.
+ */
+async function latencyBench(roles: ('all' | 'api' | 'worker')[]): Promise<LatencyFigures> {
   const clamd = await ensureClamd();
-  const app = await startTestApp({
-    workers: !split,
-    env: { SCANNER_PROVIDER: 'clamav', CLAMAV_PORT: String(clamd.port), STORAGE_MAX_FILE_SIZE: String(20 * MiB) },
-  });
-  const worker = split ? await startServiceProcess('worker', workerEnv(app, clamd.port)) : undefined;
+  const env = await deploymentEnv(clamd.port);
+  const deployment = await startDeployment(roles, env);
+  const client = deployment.client!;
   try {
     const body = textBytes(TEN_MB);
-    await endToEnd(app, body); // warm-up: connections, JIT, clamd's first-scan cost
+    for (let i = 0; i < 2; i++) await endToEnd(client, body); // warm-up: connections, JIT, clamd
     await rawInstream(clamd.port, body);
     const e2e: number[] = [];
     const afterConfirm: number[] = [];
     const raw: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       raw.push(await rawInstream(clamd.port, body));
-      const run = await endToEnd(app, body);
+      const run = await endToEnd(client, body);
       e2e.push(run.fromSent);
       afterConfirm.push(run.fromAnswer);
     }
@@ -124,8 +146,8 @@ async function latencyBench(split: boolean): Promise<LatencyFigures> {
       afterConfirmRatio: median(afterConfirm.map((ms, i) => ms / raw[i])),
     };
   } finally {
-    await worker?.kill('SIGTERM');
-    await app.close();
+    await client.closeClients();
+    await deployment.stop();
     await clamd.stop();
   }
 }
@@ -138,10 +160,11 @@ function rssOf(pid: number): number {
 async function memoryBench(): Promise<{ idle: number; peak: number; seconds: number; verdict: string }> {
   // Big enough that clamd reads the whole stream instead of refusing it.
   const clamd = await ensureClamd({ streamMaxLength: '1100M' });
-  const api = await startTestApp({ env: { STORAGE_MAX_FILE_SIZE: String(2 * ONE_GIB) } });
-  const worker = await startServiceProcess('worker', workerEnv(api, clamd.port));
+  const env = await deploymentEnv(clamd.port);
+  const deployment = await startDeployment(['api', 'worker'], env);
+  const api = deployment.client!;
+  const pid = deployment.processes[1].child.pid!;
   try {
-    const pid = worker.child.pid!;
     await sleep(2000);
     const idleSamples: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -152,11 +175,14 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
 
     const token = api.token('big');
     const upload = await initiate(api, token, { fileName: 'big.txt', fileSize: ONE_GIB, mimeType: 'text/plain' });
+    // The 1 GiB goes in the way a client sends it: streamed PUT to the upload URL.
     const chunk = textBytes(4 * MiB);
     const body = Readable.from((function* () {
       for (let sent = 0; sent < ONE_GIB; sent += chunk.length) yield chunk;
     })());
-    await api.services.storage.put(`incoming/${upload.assetId}`, body, { contentType: 'text/plain', contentLength: ONE_GIB });
+    const headers = { 'content-type': 'text/plain', 'content-length': String(ONE_GIB) };
+    const put = await fetch(upload.uploadUrl, { method: 'PUT', headers, body, duplex: 'half' } as RequestInit);
+    if (!put.ok) throw new Error(`1 GiB PUT failed: ${put.status}`);
 
     let peak = idle;
     let sampling = true;
@@ -172,22 +198,22 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
     let asset;
     do {
       await sleep(100);
-      asset = await api.services.assets.findById(upload.assetId);
+      asset = (await api.gql(ASSET, { id: upload.assetId }, token)).data?.asset;
     } while (asset && asset.status === 'PROCESSING');
     sampling = false;
     await sampler;
     return { idle, peak, seconds: (performance.now() - startedAt) / 1000, verdict: `${asset?.status}/${asset?.scanStatus}` };
   } finally {
-    await worker.kill('SIGTERM');
-    await api.close();
+    await api.closeClients();
+    await deployment.stop();
     await clamd.stop();
   }
 }
 
 async function main(): Promise<void> {
   buildDist();
-  const latency = await latencyBench(false);
-  const split = await latencyBench(true);
+  const latency = await latencyBench(['all']);
+  const split = await latencyBench(['api', 'worker']);
   const memory = LATENCY_ONLY ? { idle: 0, peak: 0, seconds: 0, verdict: 'skipped' } : await memoryBench();
   const verdict = (ratio: number) => `${ratio.toFixed(2)}× ${ratio <= 1.3 ? 'OK' : 'MISSED'}`;
   const overIdle = (memory.peak - memory.idle) / MiB;

@@ -168,8 +168,10 @@ export class LocalStorageAdapter implements StorageAdapter {
   async move(fromKey: string, toKey: string): Promise<void> {
     const from = this.pathFor(fromKey, 'move');
     const to = this.pathFor(toKey, 'move');
-    if (!(await this.head(fromKey))) throw new StorageObjectNotFound(fromKey);
-    if (from === to) return;
+    if (from === to) {
+      if (!(await this.head(fromKey))) throw new StorageObjectNotFound(fromKey);
+      return;
+    }
     try {
       await this.place(from, to);
     } catch (error) {

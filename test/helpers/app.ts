@@ -4,38 +4,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createClient, type Client as WsClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { signToken } from '../../src/api/auth';
+import type { Client as WsClient } from 'graphql-ws';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { closeServices, openServices, type AppServices } from '../../src/app/services';
 import { loadConfig, type Env } from '../../src/config';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers';
 import { createLogger } from '../../src/logger';
 import { buildAppSchema } from '../../src/schema/build-schema';
-import type { Role } from '../../src/services/actor';
+import { serviceClient, TEST_JWT_SECRET, type GqlResponse, type ServiceClient } from './client';
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-use';
+export { TEST_JWT_SECRET };
+export type { GqlResponse };
 
-export interface TestApp {
+/** The whole service in this process, plus a client of it. */
+export interface TestApp extends ServiceClient {
   services: AppServices;
   api?: ApiServer;
   workers?: RunningWorkers;
-  url: string;
-  wsUrl: string;
   databaseUrl: string;
-  token(userId: string, role?: Role): string;
-  /** POST a GraphQL operation; returns the parsed body and HTTP status. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
-  /** A graphql-ws client authenticated as `token`; closed by `close()`. */
-  ws(token: string | null): WsClient;
   close(): Promise<void>;
-}
-
-export interface GqlResponse<T> {
-  status: number;
-  data?: T;
-  errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
 }
 
 export interface TestAppOptions {
@@ -93,41 +80,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const schema = await buildAppSchema(services.bus.asTypeGraphQLPubSub());
     api = await startApiServer(services, schema, services.metrics.registry);
   }
-  const url = api?.url ?? '';
-  const wsUrl = url.replace(/^http/, 'ws');
-  const wsClients: WsClient[] = [];
-  const token = (userId: string, role: Role = 'USER') => signToken(TEST_JWT_SECRET, { userId, role });
+  const client = serviceClient(api?.url ?? '', TEST_JWT_SECRET);
 
   return {
+    ...client,
     services,
     api,
     workers,
-    url,
-    wsUrl,
     databaseUrl,
-    token,
-    async gql(query, variables, bearer) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as GqlResponse<any>;
-      return { status: response.status, data: body.data, errors: body.errors };
-    },
-    ws(bearer) {
-      const client = createClient({
-        url: wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams: bearer ? { authorization: `Bearer ${bearer}` } : {},
-        retryAttempts: 0,
-        lazy: true,
-      });
-      wsClients.push(client);
-      return client;
-    },
     async close() {
-      await Promise.all(wsClients.map((client) => client.dispose()));
+      await client.closeClients();
       await workers?.close();
       await api?.close();
       await closeServices(services);

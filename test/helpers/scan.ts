@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TestApp } from './app';
+import type { ServiceClient } from './client';
 import { ASSET } from './operations';
 
 /** The EICAR anti-virus test file: harmless, and every engine reports it. */
@@ -7,7 +7,7 @@ export const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-AN
 
 /** Polls the asset over GraphQL until `done(asset)` holds. */
 export async function waitForAsset(
-  app: TestApp,
+  app: ServiceClient,
   token: string,
   assetId: string,
   done: (asset: any) => boolean,

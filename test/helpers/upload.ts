@@ -1,4 +1,4 @@
-import type { TestApp } from './app';
+import type { ServiceClient } from './client';
 import { CONFIRM, INITIATE } from './operations';
 
 export interface InitiatedUpload {
@@ -10,7 +10,7 @@ export interface InitiatedUpload {
 }
 
 export async function initiate(
-  app: TestApp,
+  app: ServiceClient,
   token: string,
   input: { fileName: string; fileSize: number; mimeType: string; projectId?: string },
 ): Promise<InitiatedUpload> {
@@ -26,13 +26,13 @@ export function putBytes(upload: InitiatedUpload, body: Buffer, headers: Record<
   return fetch(upload.uploadUrl, { method: 'PUT', headers: Object.fromEntries(given), body });
 }
 
-export function confirm(app: TestApp, token: string, assetId: string, title = 'A title', extra: Record<string, unknown> = {}) {
+export function confirm(app: ServiceClient, token: string, assetId: string, title = 'A title', extra: Record<string, unknown> = {}) {
   return app.gql<{ confirmUpload: any }>(CONFIRM, { input: { assetId, title, ...extra } }, token);
 }
 
 /** initiate → PUT → confirm, returning the confirmed asset. */
 export async function uploadFile(
-  app: TestApp,
+  app: ServiceClient,
   token: string,
   file: { fileName: string; mimeType: string; body: Buffer },
 ): Promise<{ assetId: string; asset: any; upload: InitiatedUpload }> {
