@@ -11,20 +11,17 @@
  *    its idle RSS, sampled from /proc. Target: ≤ 64 MiB.
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClamAvScanner } from '../src/scanners/clamav.scanner';
 import { scanTargetFromBuffer } from '../src/scanners/scan-target';
-import { collectSubscription, dropDatabase, freshDatabaseUrl } from '../test/helpers/app';
+import { collectSubscription } from '../test/helpers/app';
 import { ensureClamd } from '../test/helpers/clamd';
-import { serviceClient, TEST_JWT_SECRET, type ServiceClient } from '../test/helpers/client';
+import type { ServiceClient } from '../test/helpers/client';
+import { deploymentEnv, startDeployment } from '../test/helpers/deployment';
 import { ASSET, SCAN_STATUS } from '../test/helpers/operations';
-import { buildDist, startServiceProcess, type ServiceProcess } from '../test/helpers/process';
+import { buildDist } from '../test/helpers/process';
 import { confirm, initiate, putBytes } from '../test/helpers/upload';
 
 const RUNS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 21);
@@ -75,36 +72,12 @@ async function rawInstream(port: number, body: Buffer): Promise<number> {
   return performance.now() - startedAt;
 }
 
-/** One deployment's shared settings: a fresh database, a Redis prefix, a storage directory. */
-async function deploymentEnv(clamdPort: number): Promise<Record<string, string>> {
-  return {
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: freshDatabaseUrl(),
-    REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}`,
-    JWT_SECRET: TEST_JWT_SECRET,
-    STORAGE_LOCAL_DIR: await mkdtemp(path.join(os.tmpdir(), 'upl-bench-')),
+function benchEnv(clamdPort: number): Promise<Record<string, string>> {
+  return deploymentEnv({
     STORAGE_MAX_FILE_SIZE: String(2 * ONE_GIB),
     SCANNER_PROVIDER: 'clamav',
     CLAMAV_PORT: String(clamdPort),
-    LOG_LEVEL: 'info',
-  };
-}
-
-/** The service as it runs in production: its own processes, with this process as a remote client. */
-async function startDeployment(roles: ('all' | 'api' | 'worker')[], env: Record<string, string>) {
-  const processes: ServiceProcess[] = [];
-  for (const role of roles) processes.push(await startServiceProcess(role, env));
-  const url = processes.find((p) => p.url)?.url;
-  return {
-    client: url ? serviceClient(url) : undefined,
-    processes,
-    async stop() {
-      await Promise.all(processes.map((p) => p.kill('SIGTERM')));
-      await dropDatabase(env.DATABASE_URL);
-      await rm(env.STORAGE_LOCAL_DIR, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 interface LatencyFigures {
@@ -122,9 +95,9 @@ interface LatencyFigures {
  */
 async function latencyBench(roles: ('all' | 'api' | 'worker')[]): Promise<LatencyFigures> {
   const clamd = await ensureClamd();
-  const env = await deploymentEnv(clamd.port);
+  const env = await benchEnv(clamd.port);
   const deployment = await startDeployment(roles, env);
-  const client = deployment.client!;
+  const { client } = deployment;
   try {
     const body = textBytes(TEN_MB);
     for (let i = 0; i < 2; i++) await endToEnd(client, body); // warm-up: connections, JIT, clamd
@@ -146,7 +119,6 @@ async function latencyBench(roles: ('all' | 'api' | 'worker')[]): Promise<Latenc
       afterConfirmRatio: median(afterConfirm.map((ms, i) => ms / raw[i])),
     };
   } finally {
-    await client.closeClients();
     await deployment.stop();
     await clamd.stop();
   }
@@ -160,9 +132,9 @@ function rssOf(pid: number): number {
 async function memoryBench(): Promise<{ idle: number; peak: number; seconds: number; verdict: string }> {
   // Big enough that clamd reads the whole stream instead of refusing it.
   const clamd = await ensureClamd({ streamMaxLength: '1100M' });
-  const env = await deploymentEnv(clamd.port);
+  const env = await benchEnv(clamd.port);
   const deployment = await startDeployment(['api', 'worker'], env);
-  const api = deployment.client!;
+  const api = deployment.client;
   const pid = deployment.processes[1].child.pid!;
   try {
     await sleep(2000);
@@ -204,7 +176,6 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
     await sampler;
     return { idle, peak, seconds: (performance.now() - startedAt) / 1000, verdict: `${asset?.status}/${asset?.scanStatus}` };
   } finally {
-    await api.closeClients();
     await deployment.stop();
     await clamd.stop();
   }
