@@ -90,3 +90,16 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
     },
   };
 }
+
+/** The service's environment for storing in this s3rver (path-style, as MinIO and test servers need). */
+export function s3StorageEnv(s3: RunningS3rver): Record<string, string> {
+  return {
+    STORAGE_PROVIDER: 's3',
+    STORAGE_ENDPOINT: s3.endpoint,
+    STORAGE_REGION: s3.region,
+    STORAGE_ACCESS_KEY_ID: s3.accessKeyId,
+    STORAGE_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    STORAGE_BUCKET_ASSETS: s3.bucket,
+    STORAGE_FORCE_PATH_STYLE: 'true',
+  };
+}

@@ -6,7 +6,7 @@ import { verifyToken } from '../../src/api/auth';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app';
 import { INITIATE } from '../helpers/operations';
 import { ROOT } from '../helpers/process';
-import { startS3rver } from '../helpers/s3rver';
+import { s3StorageEnv, startS3rver } from '../helpers/s3rver';
 
 const run = promisify(execFile);
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -14,13 +14,17 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 describe('operating the service', () => {
   it('start-up against an unreachable PostgreSQL or Redis prints one line and exits 1', async () => {
     for (const [env, expected] of [
-      [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/uploads' }, /^PostgreSQL is not reachable at 127\.0\.0\.1:1 .*Start it/],
+      [
+        { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/uploads' },
+        /^PostgreSQL is not reachable at 127\.0\.0\.1:1 .*Start it/,
+      ],
       [{ REDIS_URL: 'redis://127.0.0.1:1' }, /^Redis is not reachable at 127\.0\.0\.1:1 .*Start it/],
       [{ PORT: 'many' }, /^Invalid configuration: PORT: /],
     ] as const) {
-      const failure = await run(TSX, ['src/main.ts', 'api'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } }).catch(
-        (error: { code: number; stdout: string; stderr: string }) => error,
-      );
+      const failure = await run(TSX, ['src/main.ts', 'api'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, ...env },
+      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
       expect('code' in failure && failure.code).toBe(1);
       const lines = (failure as { stderr: string }).stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
@@ -35,9 +39,10 @@ describe('operating the service', () => {
       env: { PATH: process.env.PATH, JWT_SECRET: TEST_JWT_SECRET },
     });
     expect(verifyToken(TEST_JWT_SECRET, stdout.trim())).toEqual({ userId: 'ops', role: 'ADMIN' });
-    const refused = await run(TSX, ['src/cli/token.ts', '--user', 'ops'], { cwd: ROOT, env: { PATH: process.env.PATH } }).catch(
-      (error: { code: number; stderr: string }) => error,
-    );
+    const refused = await run(TSX, ['src/cli/token.ts', '--user', 'ops'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH },
+    }).catch((error: { code: number; stderr: string }) => error);
     expect((refused as { code: number }).code).toBe(2);
     expect((refused as { stderr: string }).stderr).toMatch(/JWT_SECRET/);
   }, 60_000);
@@ -49,13 +54,7 @@ describe('operating the service', () => {
       s3 = await startS3rver();
       app = await startTestApp({
         env: {
-          STORAGE_PROVIDER: 's3',
-          STORAGE_ENDPOINT: s3.endpoint,
-          STORAGE_REGION: s3.region,
-          STORAGE_ACCESS_KEY_ID: s3.accessKeyId,
-          STORAGE_SECRET_ACCESS_KEY: s3.secretAccessKey,
-          STORAGE_BUCKET_ASSETS: s3.bucket,
-          STORAGE_FORCE_PATH_STYLE: 'true',
+          ...s3StorageEnv(s3),
         },
       });
     });
@@ -69,10 +68,18 @@ describe('operating the service', () => {
         throw new Error(`connect ECONNREFUSED bucket ${s3.bucket} at ${s3.endpoint} key=S3RVER`);
       };
       try {
-        const result = await app.gql(INITIATE, { input: { fileName: 'a.txt', fileSize: 1, mimeType: 'text/plain' } }, app.token('u'));
-        expect(result.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        const result = await app.gql(
+          INITIATE,
+          { input: { fileName: 'a.txt', fileSize: 1, mimeType: 'text/plain' } },
+          app.token('u'),
+        );
+        expect(result.errors?.[0]).toMatchObject({
+          message: 'Internal server error',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        });
         const body = JSON.stringify(result);
-        for (const secret of [s3.bucket, s3.endpoint, 'S3RVER', 'ECONNREFUSED', 'stack']) expect(body).not.toContain(secret);
+        for (const secret of [s3.bucket, s3.endpoint, 'S3RVER', 'ECONNREFUSED', 'stack'])
+          expect(body).not.toContain(secret);
       } finally {
         app.services.storage.presignPut = presign;
       }

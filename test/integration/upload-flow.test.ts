@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { ASSET, MY_ASSETS } from '../helpers/operations';
-import { startS3rver } from '../helpers/s3rver';
+import { s3StorageEnv, startS3rver } from '../helpers/s3rver';
 import { confirm, initiate, PNG_1x1, putBytes, uploadFile } from '../helpers/upload';
 
 type Provider = 'local' | 's3';
@@ -12,13 +12,7 @@ async function startApp(provider: Provider, env: Record<string, string> = {}) {
   const s3 = await startS3rver();
   const app = await startTestApp({
     env: {
-      STORAGE_PROVIDER: 's3',
-      STORAGE_ENDPOINT: s3.endpoint,
-      STORAGE_REGION: s3.region,
-      STORAGE_ACCESS_KEY_ID: s3.accessKeyId,
-      STORAGE_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      STORAGE_BUCKET_ASSETS: s3.bucket,
-      STORAGE_FORCE_PATH_STYLE: 'true',
+      ...s3StorageEnv(s3),
       ...env,
     },
   });
@@ -43,7 +37,11 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
 
   it('initiate → PUT → confirm leaves the asset PROCESSING with its scan job queued', async () => {
     const body = Buffer.from('hello, upload service\n');
-    const upload = await initiate(app, alice, { fileName: 'hello.txt', fileSize: body.length, mimeType: 'text/plain' });
+    const upload = await initiate(app, alice, {
+      fileName: 'hello.txt',
+      fileSize: body.length,
+      mimeType: 'text/plain',
+    });
     expect(upload.uploadUrl).toMatch(/^https?:\/\//);
     expect(upload.uploadHeaders['Content-Type'] ?? upload.uploadHeaders['content-type']).toBe('text/plain');
     expect(upload.storageKey).toBe(`assets/${upload.assetId}/hello.txt`);
@@ -51,7 +49,10 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
 
     const put = await putBytes(upload, body);
     expect(put.ok).toBe(true);
-    const confirmed = await confirm(app, alice, upload.assetId, 'Greeting', { description: 'd', metadata: { a: 1 } });
+    const confirmed = await confirm(app, alice, upload.assetId, 'Greeting', {
+      description: 'd',
+      metadata: { a: 1 },
+    });
     expect(confirmed.errors).toBeUndefined();
     expect(confirmed.data!.confirmUpload).toMatchObject({
       id: upload.assetId,
@@ -76,7 +77,11 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
   });
 
   it('a repeated confirm returns the asset unchanged, whatever title it carries', async () => {
-    const { assetId, asset } = await uploadFile(app, alice, { fileName: 'a.png', mimeType: 'image/png', body: PNG_1x1 });
+    const { assetId, asset } = await uploadFile(app, alice, {
+      fileName: 'a.png',
+      mimeType: 'image/png',
+      body: PNG_1x1,
+    });
     const again = await confirm(app, alice, assetId, 'Another title');
     expect(again.errors).toBeUndefined();
     expect(again.data!.confirmUpload.title).toBe(asset.title);
@@ -85,16 +90,30 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
 
   it('concurrent confirms of one upload: all answer the same asset, one scan is queued', async () => {
     const body = Buffer.from('raced\n');
-    const upload = await initiate(app, alice, { fileName: 'race.txt', fileSize: body.length, mimeType: 'text/plain' });
+    const upload = await initiate(app, alice, {
+      fileName: 'race.txt',
+      fileSize: body.length,
+      mimeType: 'text/plain',
+    });
     expect((await putBytes(upload, body)).ok).toBe(true);
-    const results = await Promise.all(Array.from({ length: 5 }, () => confirm(app, alice, upload.assetId, 'race')));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => confirm(app, alice, upload.assetId, 'race')),
+    );
     for (const result of results) {
       expect(result.errors).toBeUndefined();
-      expect(result.data!.confirmUpload).toMatchObject({ id: upload.assetId, status: 'PROCESSING', title: 'race' });
+      expect(result.data!.confirmUpload).toMatchObject({
+        id: upload.assetId,
+        status: 'PROCESSING',
+        title: 'race',
+      });
     }
     expect(new Set(results.map((r) => r.data!.confirmUpload.updatedAt)).size).toBe(1);
-    expect(await app.services.queues.scan.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active')).toBeGreaterThanOrEqual(1);
-    expect((await app.services.queues.scan.getJob(upload.assetId))?.data).toEqual({ assetId: upload.assetId });
+    expect(
+      await app.services.queues.scan.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active'),
+    ).toBeGreaterThanOrEqual(1);
+    expect((await app.services.queues.scan.getJob(upload.assetId))?.data).toEqual({
+      assetId: upload.assetId,
+    });
   });
 
   it("another user's asset looks exactly like a missing one", async () => {
@@ -123,7 +142,11 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
 
   it('content that is not what was declared is refused, the asset rejected and the object removed', async () => {
     const body = Buffer.from('definitely not a png, just text');
-    const upload = await initiate(app, alice, { fileName: 'fake.png', fileSize: body.length, mimeType: 'image/png' });
+    const upload = await initiate(app, alice, {
+      fileName: 'fake.png',
+      fileSize: body.length,
+      mimeType: 'image/png',
+    });
     expect((await putBytes(upload, body)).ok).toBe(true);
     const result = await confirm(app, alice, upload.assetId);
     expect(result.errors?.[0].extensions?.code).toBe('CONTENT_MISMATCH');
@@ -157,7 +180,10 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
   it('myAssets pages newest first with cursors, and validates its arguments', async () => {
     const carol = app.token('carol');
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await initiate(app, carol, { fileName: `f${i}.txt`, fileSize: 1, mimeType: 'text/plain' })).assetId);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (await initiate(app, carol, { fileName: `f${i}.txt`, fileSize: 1, mimeType: 'text/plain' })).assetId,
+      );
     const first = await app.gql(MY_ASSETS, { first: 2 }, carol);
     expect(first.data.myAssets.totalCount).toBe(5);
     expect(first.data.myAssets.nodes.map((n: any) => n.id)).toEqual([ids[4], ids[3]]);
