@@ -44,7 +44,11 @@ function textBytes(size: number): Buffer {
 /** Milliseconds from sending confirmUpload, and from its answer, to the final event. */
 async function endToEnd(app: ServiceClient, body: Buffer): Promise<{ fromSent: number; fromAnswer: number }> {
   const token = app.token('bench');
-  const upload = await initiate(app, token, { fileName: 'bench.txt', fileSize: body.length, mimeType: 'text/plain' });
+  const upload = await initiate(app, token, {
+    fileName: 'bench.txt',
+    fileSize: body.length,
+    mimeType: 'text/plain',
+  });
   if (!(await putBytes(upload, body)).ok) throw new Error('PUT failed');
   const subscription = collectSubscription<{ assetScanStatus: { final: boolean; scanStatus: string } }>(
     app.ws(token),
@@ -146,14 +150,25 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
     const idle = median(idleSamples);
 
     const token = api.token('big');
-    const upload = await initiate(api, token, { fileName: 'big.txt', fileSize: ONE_GIB, mimeType: 'text/plain' });
+    const upload = await initiate(api, token, {
+      fileName: 'big.txt',
+      fileSize: ONE_GIB,
+      mimeType: 'text/plain',
+    });
     // The 1 GiB goes in the way a client sends it: streamed PUT to the upload URL.
     const chunk = textBytes(4 * MiB);
-    const body = Readable.from((function* () {
-      for (let sent = 0; sent < ONE_GIB; sent += chunk.length) yield chunk;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let sent = 0; sent < ONE_GIB; sent += chunk.length) yield chunk;
+      })(),
+    );
     const headers = { 'content-type': 'text/plain', 'content-length': String(ONE_GIB) };
-    const put = await fetch(upload.uploadUrl, { method: 'PUT', headers, body, duplex: 'half' } as RequestInit);
+    const put = await fetch(upload.uploadUrl, {
+      method: 'PUT',
+      headers,
+      body,
+      duplex: 'half',
+    } as RequestInit);
     if (!put.ok) throw new Error(`1 GiB PUT failed: ${put.status}`);
 
     let peak = idle;
@@ -174,7 +189,12 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
     } while (asset && asset.status === 'PROCESSING');
     sampling = false;
     await sampler;
-    return { idle, peak, seconds: (performance.now() - startedAt) / 1000, verdict: `${asset?.status}/${asset?.scanStatus}` };
+    return {
+      idle,
+      peak,
+      seconds: (performance.now() - startedAt) / 1000,
+      verdict: `${asset?.status}/${asset?.scanStatus}`,
+    };
   } finally {
     await deployment.stop();
     await clamd.stop();
@@ -188,17 +208,38 @@ async function main(): Promise<void> {
   const memory = LATENCY_ONLY ? { idle: 0, peak: 0, seconds: 0, verdict: 'skipped' } : await memoryBench();
   const verdict = (ratio: number) => `${ratio.toFixed(2)}× ${ratio <= 1.3 ? 'OK' : 'MISSED'}`;
   const overIdle = (memory.peak - memory.idle) / MiB;
-  console.log('\nscan pipeline benchmark (10 MB text file; medians of %d interleaved runs; ratio = median of per-run ratios)', RUNS);
+  console.log(
+    '\nscan pipeline benchmark (10 MB text file; medians of %d interleaved runs; ratio = median of per-run ratios)',
+    RUNS,
+  );
   console.table([
-    { measure: 'raw clamd INSTREAM, 10 MB (baseline, one-process run)', value: `${latency.raw.toFixed(1)} ms` },
-    { measure: 'one process: confirm sent → final event', value: `${latency.e2e.toFixed(1)} ms, ${verdict(latency.ratio)}` },
-    { measure: 'one process: confirm answered → final event', value: `${latency.afterConfirm.toFixed(1)} ms, ${verdict(latency.afterConfirmRatio)}` },
+    {
+      measure: 'raw clamd INSTREAM, 10 MB (baseline, one-process run)',
+      value: `${latency.raw.toFixed(1)} ms`,
+    },
+    {
+      measure: 'one process: confirm sent → final event',
+      value: `${latency.e2e.toFixed(1)} ms, ${verdict(latency.ratio)}`,
+    },
+    {
+      measure: 'one process: confirm answered → final event',
+      value: `${latency.afterConfirm.toFixed(1)} ms, ${verdict(latency.afterConfirmRatio)}`,
+    },
     { measure: 'raw clamd INSTREAM (baseline, split run)', value: `${split.raw.toFixed(1)} ms` },
-    { measure: 'worker process: confirm sent → final event', value: `${split.e2e.toFixed(1)} ms, ${verdict(split.ratio)}` },
-    { measure: 'worker process: confirm answered → final event', value: `${split.afterConfirm.toFixed(1)} ms, ${verdict(split.afterConfirmRatio)}` },
+    {
+      measure: 'worker process: confirm sent → final event',
+      value: `${split.e2e.toFixed(1)} ms, ${verdict(split.ratio)}`,
+    },
+    {
+      measure: 'worker process: confirm answered → final event',
+      value: `${split.afterConfirm.toFixed(1)} ms, ${verdict(split.afterConfirmRatio)}`,
+    },
     { measure: 'worker idle RSS', value: `${(memory.idle / MiB).toFixed(1)} MiB` },
     { measure: 'worker peak RSS scanning 1 GiB', value: `${(memory.peak / MiB).toFixed(1)} MiB` },
-    { measure: 'peak above idle (target ≤ 64 MiB)', value: `${overIdle.toFixed(1)} MiB ${overIdle <= 64 ? 'OK' : 'MISSED'}` },
+    {
+      measure: 'peak above idle (target ≤ 64 MiB)',
+      value: `${overIdle.toFixed(1)} MiB ${overIdle <= 64 ? 'OK' : 'MISSED'}`,
+    },
     { measure: '1 GiB confirm → decided', value: `${memory.seconds.toFixed(1)} s (${memory.verdict})` },
   ]);
 }

@@ -58,7 +58,10 @@ const envSchema = z.object({
   STORAGE_PROVIDER: z.enum(['local', 's3', 'r2']).default('local'),
   STORAGE_LOCAL_DIR: z.string().min(1).default('./data/storage'),
   STORAGE_ENDPOINT: url(['http:', 'https:']).optional(),
-  R2_ACCOUNT_ID: z.string().regex(/^[a-zA-Z0-9]+$/, 'expected an account id').optional(),
+  R2_ACCOUNT_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9]+$/, 'expected an account id')
+    .optional(),
   STORAGE_REGION: z.string().min(1).default('auto'),
   STORAGE_ACCESS_KEY_ID: z.string().min(1).optional(),
   STORAGE_SECRET_ACCESS_KEY: z.string().min(1).optional(),
@@ -68,12 +71,22 @@ const envSchema = z.object({
   STORAGE_MAX_FILE_SIZE: positiveInt.default(52_428_800),
   UPLOAD_ALLOWED_MIME_TYPES: z
     .string()
-    .transform((v) => v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .refine((list) => list.length > 0 && list.every((t) => MIME_PATTERN.test(t)), {
       message: 'expected a comma-separated list of MIME types such as image/png or image/*',
     })
     .optional(),
-  UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(900),
+  UPLOAD_URL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(900),
   SCANNER_PROVIDER: z.string().default('signature'),
   SIGNATURE_BLOCKLIST_FILE: z.string().min(1).optional(),
   CLAMAV_HOST: z.string().min(1).default('127.0.0.1'),
@@ -87,7 +100,11 @@ const envSchema = z.object({
   SCAN_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
   SCAN_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   SCAN_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
-  SCAN_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  SCAN_STUCK_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
   THUMBNAIL_CONCURRENCY: positiveInt.default(1),
   CLEANUP_CRON: z.string().min(1).default('0 * * * *'),
   CLEANUP_ABANDONED_HOURS: positiveInt.default(24),

@@ -65,7 +65,8 @@ export const ERRORS = {
     }),
   uploadNotFound: () =>
     new AppError(ErrorCode.UploadNotFound, 'No uploaded file was found for this asset; upload it first'),
-  uploadExpired: () => new AppError(ErrorCode.UploadExpired, 'The upload URL has expired; start a new upload'),
+  uploadExpired: () =>
+    new AppError(ErrorCode.UploadExpired, 'The upload URL has expired; start a new upload'),
   contentMismatch: (reason: string) =>
     new AppError(ErrorCode.ContentMismatch, `The uploaded file does not match its declaration: ${reason}`),
   rateLimited: (retryAfterSeconds: number) =>

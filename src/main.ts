@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     const api = await startApiServer(services, schema, services.metrics.registry);
     shutdown.add('api', () => api.close());
     logger.info({ url: api.url }, 'GraphQL API ready');
-    printWelcome(api.url, config.isProduction ? null : signToken(config.auth.jwtSecret, { userId: 'dev-admin', role: 'ADMIN' }));
+    printWelcome(
+      api.url,
+      config.isProduction ? null : signToken(config.auth.jwtSecret, { userId: 'dev-admin', role: 'ADMIN' }),
+    );
   }
 }
 
@@ -58,7 +61,11 @@ function exitWith(message: string): never {
 
 main().catch((error: unknown) => {
   // Operator mistakes get one clear line, not a stack trace.
-  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof RedisUnavailableError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DatabaseUnavailableError ||
+    error instanceof RedisUnavailableError
+  ) {
     exitWith(error.message);
   }
   process.stderr.write(`Start-up failed: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -19,13 +19,18 @@ export function createAdminRoutes(services: AppServices): Router {
       const actor = (req as Request & { actor?: Actor | null }).actor;
       if (!actor) throw ERRORS.unauthenticated();
       if (actor.role !== 'ADMIN') {
-        services.logger.warn({ security: true, event: 'forbidden', userId: actor.userId, path: req.path }, 'forbidden');
+        services.logger.warn(
+          { security: true, event: 'forbidden', userId: actor.userId, path: req.path },
+          'forbidden',
+        );
         throw ERRORS.forbidden();
       }
       res.json(await handler(req));
     } catch (error) {
       if (!isAppError(error)) return next(error);
-      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...error.extensions } });
+      res
+        .status(error.httpStatus)
+        .json({ error: { code: error.code, message: error.message, ...error.extensions } });
     }
   };
 
@@ -33,7 +38,10 @@ export function createAdminRoutes(services: AppServices): Router {
     '/api/admin/analytics/uploads',
     route((req) =>
       withAnalyticsInput(() =>
-        admin.metrics({ start: parseDateParam(req.query.start, 'start'), end: parseDateParam(req.query.end, 'end') }),
+        admin.metrics({
+          start: parseDateParam(req.query.start, 'start'),
+          end: parseDateParam(req.query.end, 'end'),
+        }),
       ),
     ),
   );

@@ -5,7 +5,11 @@ const ROLES: readonly Role[] = ['USER', 'ADMIN'];
 const MAX_SUBJECT_LENGTH = 255;
 
 /** Signs a bearer token for `actor` (HS256, claims `sub` and `role`). */
-export function signToken(secret: string, actor: Actor, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
+export function signToken(
+  secret: string,
+  actor: Actor,
+  expiresIn: jwt.SignOptions['expiresIn'] = '12h',
+): string {
   return jwt.sign({ role: actor.role }, secret, { algorithm: 'HS256', subject: actor.userId, expiresIn });
 }
 

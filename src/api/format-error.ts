@@ -24,7 +24,11 @@ export function createErrorFormatter(logger: Logger) {
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
 
     if (isAppError(original)) {
-      return { ...base, message: original.message, extensions: { code: original.code, ...original.extensions } };
+      return {
+        ...base,
+        message: original.message,
+        extensions: { code: original.code, ...original.extensions },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
@@ -44,6 +48,10 @@ function offendingField(message: string): string | undefined {
   const missing = /Field "([A-Za-z0-9_]+)" of required type/.exec(message)?.[1];
   if (missing) return missing;
   const at = /at "([^"]+)"/.exec(message)?.[1];
-  if (at) return at.split('.').pop()?.replace(/\[\d+\]$/, '');
+  if (at)
+    return at
+      .split('.')
+      .pop()
+      ?.replace(/\[\d+\]$/, '');
   return /^Variable "\$([A-Za-z0-9_]+)"/.exec(message)?.[1];
 }

@@ -14,7 +14,12 @@ const COOKIE = 'upload_admin_token';
  * Authorization header to page loads, so `?token=JWT` once sets an HttpOnly, SameSite=Strict
  * cookie scoped to this path; API clients may send the header instead.
  */
-export function queueBoardRoutes(queues: Queue[], jwtSecret: string, logger: Logger, secureCookies: boolean): Router {
+export function queueBoardRoutes(
+  queues: Queue[],
+  jwtSecret: string,
+  logger: Logger,
+  secureCookies: boolean,
+): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: adapter });
@@ -22,19 +27,29 @@ export function queueBoardRoutes(queues: Queue[], jwtSecret: string, logger: Log
   const router = Router();
   router.use(QUEUE_BOARD_PATH, (req, res, next) => {
     const queryToken = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const header = req.headers.authorization ?? (queryToken ?? cookieToken(req) ? `Bearer ${queryToken ?? cookieToken(req)}` : undefined);
+    const header =
+      req.headers.authorization ??
+      ((queryToken ?? cookieToken(req)) ? `Bearer ${queryToken ?? cookieToken(req)}` : undefined);
     const { actor } = authenticate(jwtSecret, header);
     if (!actor) {
       res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Admin token required' } });
       return;
     }
     if (actor.role !== 'ADMIN') {
-      logger.warn({ security: true, event: 'forbidden', userId: actor.userId, path: QUEUE_BOARD_PATH }, 'forbidden');
+      logger.warn(
+        { security: true, event: 'forbidden', userId: actor.userId, path: QUEUE_BOARD_PATH },
+        'forbidden',
+      );
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Admins only' } });
       return;
     }
     if (queryToken) {
-      res.cookie(COOKIE, queryToken, { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: QUEUE_BOARD_PATH });
+      res.cookie(COOKIE, queryToken, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secureCookies,
+        path: QUEUE_BOARD_PATH,
+      });
       res.redirect(QUEUE_BOARD_PATH);
       return;
     }

@@ -12,7 +12,12 @@ import type { Actor } from '../services/actor';
  */
 export function rateLimit(
   redis: Redis,
-  options: { prefix: string; perMinute: number; logger: Logger; actorOf: (req: Parameters<RequestHandler>[0]) => Actor | null },
+  options: {
+    prefix: string;
+    perMinute: number;
+    logger: Logger;
+    actorOf: (req: Parameters<RequestHandler>[0]) => Actor | null;
+  },
 ): RequestHandler {
   if (options.perMinute === 0) return (_req, _res, next) => next();
   const limiter = new RateLimiterRedis({
@@ -38,7 +43,9 @@ export function rateLimit(
       res
         .status(429)
         .set('Retry-After', String(retryAfterSeconds))
-        .json({ errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }] });
+        .json({
+          errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }],
+        });
     }
   };
 }

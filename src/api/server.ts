@@ -67,7 +67,9 @@ export async function startApiServer(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(services.metrics),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
-      config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.isProduction
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
   await apollo.start();
@@ -89,7 +91,10 @@ export async function startApiServer(
   app.use(healthRoutes(readinessChecks(services), registry, () => scanner.ping()));
   if (services.storage instanceof LocalStorageAdapter) {
     const onError = (error: unknown, req: Request) =>
-      ((req as Request & { log?: typeof logger }).log ?? logger).error({ err: error }, 'local storage request failed');
+      ((req as Request & { log?: typeof logger }).log ?? logger).error(
+        { err: error },
+        'local storage request failed',
+      );
     app.use(createLocalStorageRouter(services.storage, { onError }));
   }
   app.use(webClientRoutes());
@@ -98,7 +103,9 @@ export async function startApiServer(
   const authenticateRequest: express.RequestHandler = (req: AuthedRequest, res, next) => {
     const result = authenticate(config.auth.jwtSecret, req.headers.authorization);
     if (!result.actor && 'invalid' in result && result.invalid) {
-      res.status(401).json({ errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }] });
+      res
+        .status(401)
+        .json({ errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
     req.actor = result.actor;
@@ -111,13 +118,19 @@ export async function startApiServer(
     actorOf: (req) => (req as AuthedRequest).actor ?? null,
   });
 
-  app.use('/graphql', authenticateRequest, limit, express.json({ limit: '1mb' }), expressMiddleware(apollo, {
-    context: async ({ req }): Promise<GraphQLContext> => ({
-      actor: (req as AuthedRequest).actor ?? null,
-      services,
-      logger: (req as Request & { log: typeof logger }).log ?? logger,
+  app.use(
+    '/graphql',
+    authenticateRequest,
+    limit,
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => ({
+        actor: (req as AuthedRequest).actor ?? null,
+        services,
+        logger: (req as Request & { log: typeof logger }).log ?? logger,
+      }),
     }),
-  }));
+  );
   app.use(authenticateRequest, limit, createAdminRoutes(services));
   app.use(queueBoardRoutes(services.queues.all, config.auth.jwtSecret, logger, config.isProduction));
 
@@ -128,7 +141,8 @@ export async function startApiServer(
   app.use((error: unknown, req: Request, res: express.Response, _next: express.NextFunction) => {
     const status = (error as { status?: number }).status;
     const clientFault = status !== undefined && status >= 400 && status < 500;
-    if (!clientFault) (req as Request & { log?: typeof logger }).log?.error({ err: error }, 'unhandled request error');
+    if (!clientFault)
+      (req as Request & { log?: typeof logger }).log?.error({ err: error }, 'unhandled request error');
     const body = clientFault
       ? { code: 'BAD_USER_INPUT', message: 'Malformed request' }
       : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };

@@ -8,7 +8,10 @@ export function webClientRoutes(): Router {
   // Same relative place from src/api (tsx, tests) and dist/api (npm start).
   const publicDir = path.resolve(__dirname, '../../public');
   // graphql-ws ships a browser (UMD) build outside its `exports`; find it beside its package.json.
-  const graphqlWsBrowserBuild = path.join(path.dirname(require.resolve('graphql-ws/package.json')), 'umd/graphql-ws.js');
+  const graphqlWsBrowserBuild = path.join(
+    path.dirname(require.resolve('graphql-ws/package.json')),
+    'umd/graphql-ws.js',
+  );
   router.get('/vendor/graphql-ws.js', (_req, res) => {
     res.type('application/javascript').sendFile(graphqlWsBrowserBuild);
   });

@@ -33,7 +33,10 @@ export function attachWebSocketServer(
       schema,
       onConnect: (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const result = authenticate(services.config.auth.jwtSecret, params.authorization ?? params.Authorization ?? '');
+        const result = authenticate(
+          services.config.auth.jwtSecret,
+          params.authorization ?? params.Authorization ?? '',
+        );
         if (!result.actor) {
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
           return false;

@@ -34,7 +34,16 @@ export function scanMetricsObserver(metrics: AppMetrics): ScanObserver {
 }
 
 /** Known route prefixes; anything else is `other`, so raw paths never become label values. */
-const ROUTES = ['/graphql', '/storage/upload', '/storage/object', '/api/admin', '/admin/queues', '/healthz', '/readyz', '/metrics'];
+const ROUTES = [
+  '/graphql',
+  '/storage/upload',
+  '/storage/object',
+  '/api/admin',
+  '/admin/queues',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+];
 
 export function httpMetricsMiddleware(metrics: AppMetrics): RequestHandler {
   return (req, res, next) => {

@@ -10,7 +10,11 @@ export class RedisUnavailableError extends Error {
  * Connects and checks Redis before anything relies on it. BullMQ needs `maxRetriesPerRequest:
  * null` on connections its workers block on; commands elsewhere fail fast instead of queueing.
  */
-export async function connectRedis(url: string, logger: Logger, options: { forWorkers?: boolean } = {}): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  logger: Logger,
+  options: { forWorkers?: boolean } = {},
+): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: options.forWorkers ? null : 3,

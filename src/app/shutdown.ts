@@ -45,7 +45,10 @@ export class Shutdown {
         await Promise.race([
           closer.close(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${this.timeoutMs} ms`)),
+              this.timeoutMs,
+            );
           }),
         ]);
         this.logger.debug({ step: closer.name }, 'closed');

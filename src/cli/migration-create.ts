@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     }
     const className = result.fileName.replace(/\.ts$/, '');
     console.log(`Wrote src/migrations/${result.fileName}`);
-    console.log(`Add it to src/migrations/index.ts: { name: '${className}', class: ${className.replace(/-/g, '_')} }`);
+    console.log(
+      `Add it to src/migrations/index.ts: { name: '${className}', class: ${className.replace(/-/g, '_')} }`,
+    );
   } finally {
     await orm.close();
   }

@@ -9,7 +9,9 @@ import { createLogger } from '../logger';
  * those UTC days with what PostgreSQL records (after Redis lost its counters, say).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { date: { type: 'string' }, days: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({
+    options: { date: { type: 'string' }, days: { type: 'string', default: '1' } },
+  });
   const first = new Date(`${values.date ?? ''}T00:00:00Z`);
   const days = Number(values.days);
   if (!values.date || Number.isNaN(first.getTime()) || !Number.isInteger(days) || days < 1 || days > 366) {
@@ -17,7 +19,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const services = await openServices(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  const services = await openServices(
+    config,
+    createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+  );
   try {
     for (let i = 0; i < days; i++) {
       const day = new Date(first.getTime() + i * 86_400_000);

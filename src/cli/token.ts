@@ -18,7 +18,9 @@ function main(): void {
   }
   const config = loadConfig();
   if (config.auth.jwtSecretIsEphemeral) {
-    console.error('JWT_SECRET is not set: this token is signed with a throw-away key and no server will accept it.');
+    console.error(
+      'JWT_SECRET is not set: this token is signed with a throw-away key and no server will accept it.',
+    );
     console.error('Set JWT_SECRET to the same value the server uses (npm start prints a token it accepts).');
     process.exit(2);
   }
@@ -26,4 +28,3 @@ function main(): void {
 }
 
 main();
-

@@ -60,7 +60,11 @@ export class JobQueues {
     return this.requeue(this.thumbnail as Queue, assetId, () => this.enqueueThumbnail(assetId));
   }
 
-  private async requeue(queue: Queue, jobId: string, add: () => Promise<void>): Promise<'queued' | 'already-queued'> {
+  private async requeue(
+    queue: Queue,
+    jobId: string,
+    add: () => Promise<void>,
+  ): Promise<'queued' | 'already-queued'> {
     const existing = await queue.getJob(jobId);
     if (existing) {
       const state = await existing.getState();

@@ -29,7 +29,11 @@ export function virusScanProcessor(scans: ScanService, logger: Logger) {
  * Called when BullMQ gives a scan job up for good (its attempts spent, or stalled too often):
  * the asset must not stay PROCESSING, so it is rejected with the last error.
  */
-export async function onScanJobGivenUp(scans: ScanService, job: ScanJob | undefined, error: Error): Promise<void> {
+export async function onScanJobGivenUp(
+  scans: ScanService,
+  job: ScanJob | undefined,
+  error: Error,
+): Promise<void> {
   if (!job) return;
   const attempts = job.opts.attempts ?? 1;
   if (job.attemptsMade < attempts && !/stalled/i.test(error.message)) return;
@@ -42,4 +46,3 @@ export async function onScanJobGivenUp(scans: ScanService, job: ScanJob | undefi
     error: error.message,
   });
 }
-

@@ -54,7 +54,9 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
     },
   );
   scanWorker.on('failed', (job, error) => {
-    void onScanJobGivenUp(scans, job, error).catch((e) => log.error({ err: e }, 'could not record a given-up scan'));
+    void onScanJobGivenUp(scans, job, error).catch((e) =>
+      log.error({ err: e }, 'could not record a given-up scan'),
+    );
   });
 
   const thumbnailWorker = new Worker<JobPayloads[typeof QueueName.Thumbnail]>(
@@ -98,12 +100,20 @@ async function scheduleMaintenance(services: AppServices): Promise<void> {
   await queues.cleanup.upsertJobScheduler(
     MaintenanceJob.Cleanup,
     { pattern: config.cleanup.cron, tz: 'UTC' },
-    { name: MaintenanceJob.Cleanup, data: { dryRun: false, trigger: 'schedule' }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    {
+      name: MaintenanceJob.Cleanup,
+      data: { dryRun: false, trigger: 'schedule' },
+      opts: { removeOnComplete: 100, removeOnFail: 100 },
+    },
   );
   await queues.cleanup.upsertJobScheduler(
     MaintenanceJob.ScanWatchdog,
     { every: config.scan.watchdogIntervalMs },
-    { name: MaintenanceJob.ScanWatchdog, data: { dryRun: false, trigger: 'schedule' }, opts: { removeOnComplete: 10, removeOnFail: 50 } },
+    {
+      name: MaintenanceJob.ScanWatchdog,
+      data: { dryRun: false, trigger: 'schedule' },
+      opts: { removeOnComplete: 10, removeOnFail: 50 },
+    },
   );
 }
 

@@ -72,7 +72,9 @@ export class AssetRepository {
   }
 
   /** One page of an owner's assets, newest first, with keyset paging on (createdAt, id). */
-  async pageByOwner(query: AssetPageQuery): Promise<{ nodes: IpAsset[]; totalCount: number; hasNextPage: boolean }> {
+  async pageByOwner(
+    query: AssetPageQuery,
+  ): Promise<{ nodes: IpAsset[]; totalCount: number; hasNextPage: boolean }> {
     const em = this.em();
     const base: FilterQuery<IpAsset> = { createdBy: query.ownerId };
     if (query.status) base.status = query.status;
@@ -126,7 +128,10 @@ export class AssetRepository {
       IpAsset,
       {
         updatedAt: { $lt: before },
-        $or: [{ status: AssetStatus.PROCESSING }, { status: AssetStatus.APPROVED, thumbnailStatus: ThumbnailStatus.PENDING }],
+        $or: [
+          { status: AssetStatus.PROCESSING },
+          { status: AssetStatus.APPROVED, thumbnailStatus: ThumbnailStatus.PENDING },
+        ],
       },
       { orderBy: { updatedAt: 'asc' }, limit },
     );
@@ -142,7 +147,16 @@ export class AssetRepository {
     let afterId: string | null = null;
     for (;;) {
       const query = knex('ip_asset')
-        .select('id', 'created_by', 'mime_type', 'file_size', 'created_at', 'confirmed_at', 'approved_at', 'rejected_at')
+        .select(
+          'id',
+          'created_by',
+          'mime_type',
+          'file_size',
+          'created_at',
+          'confirmed_at',
+          'approved_at',
+          'rejected_at',
+        )
         .select('rejection_reason', 'scan_status', knex.raw(`scan_result->>'scannedAt' as scanned_at`))
         .where((on) => {
           for (const column of ['created_at', 'confirmed_at', 'approved_at', 'rejected_at']) {

@@ -1,4 +1,15 @@
-import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import { withAnalyticsInput } from '../api/admin-input';
 import { ERRORS } from '../errors';
 import type { UploadMetrics as UploadMetricsData } from '../services/analytics/analytics.types';
@@ -62,7 +73,9 @@ export class AdminResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Int, { description: 'Admin. Drops cached metrics summaries for the range (default today); returns how many' })
+  @Mutation(() => Int, {
+    description: 'Admin. Drops cached metrics summaries for the range (default today); returns how many',
+  })
   clearUploadMetricsCache(
     @Ctx() { services }: GraphQLContext,
     @Arg('start', () => DateTime, { nullable: true }) start?: Date,
@@ -73,7 +86,8 @@ export class AdminResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => RebuildMetricsResult, {
-    description: "Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them)",
+    description:
+      "Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them)",
   })
   rebuildUploadMetrics(@Ctx() { services }: GraphQLContext, @Arg('date', () => DateTime) date: Date) {
     return withAnalyticsInput(() => services.admin.rebuildDay(date));

@@ -7,8 +7,14 @@ import { AssetStatus } from '../schema/types/enums';
 @Resolver(() => IpAssetType)
 export class AssetResolver {
   @Authorized()
-  @Query(() => IpAssetType, { nullable: true, description: 'Owner or admin; null when it does not exist or is not yours' })
-  asset(@Arg('id', () => ID) id: string, @Ctx() { actor, services }: GraphQLContext): Promise<IpAsset | null> {
+  @Query(() => IpAssetType, {
+    nullable: true,
+    description: 'Owner or admin; null when it does not exist or is not yours',
+  })
+  asset(
+    @Arg('id', () => ID) id: string,
+    @Ctx() { actor, services }: GraphQLContext,
+  ): Promise<IpAsset | null> {
     return services.uploads.findVisible(actor!, id);
   }
 
@@ -23,12 +29,18 @@ export class AssetResolver {
     return services.uploads.listMine(actor!, { status, first: first ?? 20, after });
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Short-lived GET URL, only when scanStatus is CLEAN' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Short-lived GET URL, only when scanStatus is CLEAN',
+  })
   downloadUrl(@Root() asset: IpAsset, @Ctx() { services }: GraphQLContext): Promise<string | null> {
     return services.uploads.downloadUrl(asset);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Short-lived GET URL, only once a thumbnail exists' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Short-lived GET URL, only once a thumbnail exists',
+  })
   thumbnailUrl(@Root() asset: IpAsset, @Ctx() { services }: GraphQLContext): Promise<string | null> {
     return services.uploads.thumbnailUrl(asset);
   }

@@ -14,12 +14,17 @@ export class ScanStatusResolver {
       return context.services.scanStatusFeed.open(context.actor, String(args.assetId));
     },
   })
-  assetScanStatus(@Root() event: AssetStateEvent, @Arg('assetId', () => ID) _assetId: string): ScanStatusEvent {
+  assetScanStatus(
+    @Root() event: AssetStateEvent,
+    @Arg('assetId', () => ID) _assetId: string,
+  ): ScanStatusEvent {
     return {
       assetId: event.assetId,
       status: event.status,
       scanStatus: event.scanStatus,
-      scanResult: event.scanResult ? { ...event.scanResult, scannedAt: new Date(event.scanResult.scannedAt) } : null,
+      scanResult: event.scanResult
+        ? { ...event.scanResult, scannedAt: new Date(event.scanResult.scannedAt) }
+        : null,
       final: event.final,
       at: new Date(event.at),
     };

@@ -23,7 +23,9 @@ export class UploadResolver {
   }
 
   @Authorized()
-  @Mutation(() => IpAssetType, { description: 'Idempotent: confirming an already confirmed asset returns it unchanged' })
+  @Mutation(() => IpAssetType, {
+    description: 'Idempotent: confirming an already confirmed asset returns it unchanged',
+  })
   confirmUpload(
     @Arg('input', () => ConfirmUploadInput) input: ConfirmUploadInput,
     @Ctx() { actor, services }: GraphQLContext,

@@ -5,11 +5,16 @@ import type { Readable } from 'node:stream';
  * Reads a stream to its end, handing each chunk to `onChunk`. Destroys the stream when done or
  * aborted; an abort rejects with the signal's reason.
  */
-export async function forEachChunk(stream: Readable, signal: AbortSignal | undefined, onChunk: (bytes: Buffer) => void): Promise<void> {
+export async function forEachChunk(
+  stream: Readable,
+  signal: AbortSignal | undefined,
+  onChunk: (bytes: Buffer) => void,
+): Promise<void> {
   const onAbort = () => stream.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const chunk of stream) onChunk(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    for await (const chunk of stream)
+      onChunk(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
     signal?.throwIfAborted();
   } catch (error) {
     signal?.throwIfAborted();

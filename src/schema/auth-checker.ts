@@ -9,7 +9,10 @@ import type { GraphQLContext } from './context';
 export const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
   if (!context.actor) throw ERRORS.unauthenticated();
   if (roles.length > 0 && !roles.includes(context.actor.role)) {
-    context.logger.warn({ security: true, event: 'forbidden', userId: context.actor.userId, roles }, 'forbidden');
+    context.logger.warn(
+      { security: true, event: 'forbidden', userId: context.actor.userId, roles },
+      'forbidden',
+    );
     throw ERRORS.forbidden();
   }
   return true;

@@ -10,7 +10,10 @@ import { authChecker } from './auth-checker';
 export const SCHEMA_FILE = 'src/schema/schema.graphql';
 
 /** Builds the executable schema; `emitSchemaFile` writes its SDL (used by `npm run codegen`). */
-export function buildAppSchema(pubSub: PubSub, options: { emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
+export function buildAppSchema(
+  pubSub: PubSub,
+  options: { emitSchemaFile?: string } = {},
+): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [AssetResolver, UploadResolver, ScanStatusResolver, AdminResolver],
     authChecker,

@@ -1,4 +1,10 @@
-import { AssetStatus, ThumbnailStatus, type IpAsset, type ScanResultData, type ScanStatus } from '../entities/ip-asset.entity';
+import {
+  AssetStatus,
+  ThumbnailStatus,
+  type IpAsset,
+  type ScanResultData,
+  type ScanStatus,
+} from '../entities/ip-asset.entity';
 
 /** One state change of an asset, as published to subscribers (JSON over Redis, so dates are strings). */
 export interface AssetStateEvent {

@@ -18,7 +18,9 @@ export class LifecycleEvents {
   async published(asset: IpAsset): Promise<void> {
     await this.publisher
       .publish(toAssetStateEvent(asset))
-      .catch((error) => this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'));
+      .catch((error) =>
+        this.logger.warn({ err: error, assetId: asset.id }, 'could not publish state change'),
+      );
   }
 
   /** Counts a lifecycle event; fire and forget (the sink never throws). */

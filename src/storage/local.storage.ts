@@ -146,7 +146,10 @@ export class LocalStorageAdapter implements StorageAdapter {
         status: 416,
       });
     }
-    return opened.handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
+    return opened.handle.createReadStream({
+      highWaterMark: READ_CHUNK_BYTES,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
   }
 
   async put(

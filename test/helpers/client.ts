@@ -17,7 +17,11 @@ export interface ServiceClient {
   wsUrl: string;
   token(userId: string, role?: Role): string;
   /** POST a GraphQL operation; returns the parsed body and HTTP status. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GqlResponse<T>>;
   /** A graphql-ws client authenticated as `token`; closed by `closeClients()`. */
   ws(token: string | null): WsClient;
   closeClients(): Promise<void>;
@@ -34,7 +38,10 @@ export function serviceClient(url: string, jwtSecret = TEST_JWT_SECRET): Service
     async gql(query, variables, bearer) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as GqlResponse<any>;

@@ -6,10 +6,14 @@ export const ROOT = path.resolve(__dirname, '../..');
 
 /** Compiles `dist/` the way `npm run build` does, so process tests run the real build. */
 export function buildDist(): void {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
 
 export interface ServiceProcess {
@@ -47,7 +51,9 @@ export function startServiceProcess(
       logs.push(line);
       const entry = parseJson(line);
       if (!entry) return;
-      const ready = (role !== 'worker' && entry.msg === 'GraphQL API ready') || (role === 'worker' && entry.msg === 'workers started');
+      const ready =
+        (role !== 'worker' && entry.msg === 'GraphQL API ready') ||
+        (role === 'worker' && entry.msg === 'workers started');
       if (ready) {
         clearTimeout(timer);
         resolve({ child, url: entry.url as string | undefined, logs, kill });

@@ -21,7 +21,11 @@ async function canReachPostgres(): Promise<boolean> {
 }
 
 async function canReachRedis(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';
@@ -45,7 +49,9 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 export async function ensurePostgres(): Promise<void> {
   if (await canReachPostgres()) return;
   const version = readdirSync('/etc/postgresql')[0];
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+    stdio: 'inherit',
+  });
   await waitFor('PostgreSQL', canReachPostgres);
 }
 
@@ -54,7 +60,20 @@ export async function ensureRedis(): Promise<void> {
   if (await canReachRedis()) return;
   execFileSync(
     'redis-server',
-    ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
     { stdio: 'inherit' },
   );
   await waitFor('Redis', canReachRedis);

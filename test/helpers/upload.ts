@@ -20,13 +20,25 @@ export async function initiate(
 }
 
 /** PUTs bytes the way a browser would, with the headers initiateUpload returned (overridable). */
-export function putBytes(upload: InitiatedUpload, body: Buffer, headers: Record<string, string> = {}): Promise<Response> {
+export function putBytes(
+  upload: InitiatedUpload,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   // Like a browser, fetch sets Content-Length from the body itself (it may not be set by hand).
-  const given = Object.entries({ ...upload.uploadHeaders, ...headers }).filter(([name]) => name.toLowerCase() !== 'content-length');
+  const given = Object.entries({ ...upload.uploadHeaders, ...headers }).filter(
+    ([name]) => name.toLowerCase() !== 'content-length',
+  );
   return fetch(upload.uploadUrl, { method: 'PUT', headers: Object.fromEntries(given), body });
 }
 
-export function confirm(app: ServiceClient, token: string, assetId: string, title = 'A title', extra: Record<string, unknown> = {}) {
+export function confirm(
+  app: ServiceClient,
+  token: string,
+  assetId: string,
+  title = 'A title',
+  extra: Record<string, unknown> = {},
+) {
   return app.gql<{ confirmUpload: any }>(CONFIRM, { input: { assetId, title, ...extra } }, token);
 }
 
@@ -36,7 +48,11 @@ export async function uploadFile(
   token: string,
   file: { fileName: string; mimeType: string; body: Buffer },
 ): Promise<{ assetId: string; asset: any; upload: InitiatedUpload }> {
-  const upload = await initiate(app, token, { fileName: file.fileName, fileSize: file.body.length, mimeType: file.mimeType });
+  const upload = await initiate(app, token, {
+    fileName: file.fileName,
+    fileSize: file.body.length,
+    mimeType: file.mimeType,
+  });
   const put = await putBytes(upload, file.body);
   if (!put.ok) throw new Error(`PUT failed: ${put.status} ${await put.text()}`);
   const confirmed = await confirm(app, token, upload.assetId);

@@ -28,7 +28,12 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     const clean = async (who: string, body: Buffer, mimeType: string, fileName: string) => {
       const token = app.token(who);
       const { assetId } = await uploadFile(app, token, { fileName, mimeType, body });
-      await waitForAsset(app, token, assetId, (a) => a.status === 'APPROVED' && (mimeType !== 'image/png' || a.thumbnailUrl !== null));
+      await waitForAsset(
+        app,
+        token,
+        assetId,
+        (a) => a.status === 'APPROVED' && (mimeType !== 'image/png' || a.thumbnailUrl !== null),
+      );
       expected.initiated++;
       expected.approved++;
       bytesBy[who] = (bytesBy[who] ?? 0) + body.length;
@@ -37,25 +42,39 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     await clean('alice', PNG_1x1, 'image/png', 'p.png');
     await clean('bob', Buffer.from('b'.repeat(300)), 'text/csv', 'b.csv');
 
-    const infected = await uploadFile(app, app.token('mallory'), { fileName: 'e.txt', mimeType: 'text/plain', body: EICAR });
+    const infected = await uploadFile(app, app.token('mallory'), {
+      fileName: 'e.txt',
+      mimeType: 'text/plain',
+      body: EICAR,
+    });
     await waitForAsset(app, app.token('mallory'), infected.assetId, (a) => a.status === 'REJECTED');
     bytesBy.mallory = EICAR.length;
     expected.initiated++;
     expected.rejected++;
 
-    const mismatched = await initiate(app, app.token('bob'), { fileName: 'fake.png', fileSize: 9, mimeType: 'image/png' });
+    const mismatched = await initiate(app, app.token('bob'), {
+      fileName: 'fake.png',
+      fileSize: 9,
+      mimeType: 'image/png',
+    });
     await putBytes(mismatched, Buffer.from('not a png'));
     await confirm(app, app.token('bob'), mismatched.assetId);
     expected.initiated++;
     expected.rejected++;
 
     // An upload started but never sent, back-dated past the abandonment threshold.
-    const abandoned = await initiate(app, app.token('carol'), { fileName: 'never.txt', fileSize: 5, mimeType: 'text/plain' });
+    const abandoned = await initiate(app, app.token('carol'), {
+      fileName: 'never.txt',
+      fileSize: 5,
+      mimeType: 'text/plain',
+    });
     abandonedId = abandoned.assetId;
-    await app.services.orm.em.fork().getConnection().execute(
-      `update ip_asset set created_at = now() - interval '2 days' where id = ?`,
-      [abandoned.assetId],
-    );
+    await app.services.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update ip_asset set created_at = now() - interval '2 days' where id = ?`, [
+        abandoned.assetId,
+      ]);
     expected.initiated++;
     // And one still in progress, which cleanup must leave alone.
     await initiate(app, app.token('carol'), { fileName: 'soon.txt', fileSize: 5, mimeType: 'text/plain' });
@@ -143,29 +162,60 @@ describe('admin analytics, queue depth, cleanup and observability after a script
 
     // The REST twins answer the same.
     const base = app.url.replace('/graphql', '');
-    const rest = await (await fetch(`${base}/api/admin/analytics/uploads`, { headers: { authorization: `Bearer ${admin}` } })).json();
-    expect(rest).toMatchObject({ totalUploads: expected.initiated, successfulUploads: expected.approved, failedUploads: expected.rejected });
-    const queue = await (await fetch(`${base}/api/admin/analytics/uploads/queue`, { headers: { authorization: `Bearer ${admin}` } })).json();
+    const rest = await (
+      await fetch(`${base}/api/admin/analytics/uploads`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json();
+    expect(rest).toMatchObject({
+      totalUploads: expected.initiated,
+      successfulUploads: expected.approved,
+      failedUploads: expected.rejected,
+    });
+    const queue = await (
+      await fetch(`${base}/api/admin/analytics/uploads/queue`, {
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json();
     expect(queue).toEqual({ pending: 1, scanning: 0, processing: 0 });
   });
 
   it('a date range works and a reversed one is BAD_USER_INPUT', async () => {
     const today = new Date();
-    const ranged = await app.gql(METRICS, { start: new Date(today.getTime() - 86_400_000).toISOString(), end: today.toISOString() }, admin);
+    const ranged = await app.gql(
+      METRICS,
+      { start: new Date(today.getTime() - 86_400_000).toISOString(), end: today.toISOString() },
+      admin,
+    );
     expect(ranged.data.uploadMetrics.totalUploads).toBe(expected.initiated);
-    const reversed = await app.gql(METRICS, { start: today.toISOString(), end: new Date(0).toISOString() }, admin);
-    expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: expect.any(String) });
-    const rest = await fetch(`${app.url.replace('/graphql', '')}/api/admin/analytics/uploads?start=yesterday`, {
-      headers: { authorization: `Bearer ${admin}` },
+    const reversed = await app.gql(
+      METRICS,
+      { start: today.toISOString(), end: new Date(0).toISOString() },
+      admin,
+    );
+    expect(reversed.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: expect.any(String),
     });
+    const rest = await fetch(
+      `${app.url.replace('/graphql', '')}/api/admin/analytics/uploads?start=yesterday`,
+      {
+        headers: { authorization: `Bearer ${admin}` },
+      },
+    );
     expect(rest.status).toBe(400);
   });
 
   it('users get FORBIDDEN / 403; no token gets 401', async () => {
-    for (const query of [METRICS, '{ uploadQueueDepth { pending } }', '{ uploadFailureBreakdown { key } }', '{ topUploaders { userId } }']) {
+    for (const query of [
+      METRICS,
+      '{ uploadQueueDepth { pending } }',
+      '{ uploadFailureBreakdown { key } }',
+      '{ topUploaders { userId } }',
+    ]) {
       expect((await app.gql(query, {}, user)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     }
-    expect((await app.gql('mutation { triggerUploadCleanup { dryRun } }', {}, user)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await app.gql('mutation { triggerUploadCleanup { dryRun } }', {}, user)).errors?.[0].extensions?.code,
+    ).toBe('FORBIDDEN');
     const base = app.url.replace('/graphql', '');
     for (const [method, path] of [
       ['GET', '/api/admin/analytics/uploads'],
@@ -174,7 +224,9 @@ describe('admin analytics, queue depth, cleanup and observability after a script
       ['GET', '/admin/queues'],
     ]) {
       expect((await fetch(`${base}${path}`, { method })).status).toBe(401);
-      expect((await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${user}` } })).status).toBe(403);
+      expect(
+        (await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${user}` } })).status,
+      ).toBe(403);
     }
     const board = await fetch(`${base}/admin/queues`, { headers: { authorization: `Bearer ${admin}` } });
     expect(board.status).toBe(200);
@@ -182,7 +234,12 @@ describe('admin analytics, queue depth, cleanup and observability after a script
   });
 
   it('uploadMetricsUpdated pushes within a second, and 1,000 events in a second give only a handful of pushes', async () => {
-    const denied = await collectSubscription(app.ws(user), 'subscription { uploadMetricsUpdated { totalUploads } }', {}, 3000).done;
+    const denied = await collectSubscription(
+      app.ws(user),
+      'subscription { uploadMetricsUpdated { totalUploads } }',
+      {},
+      3000,
+    ).done;
     expect(JSON.stringify(denied.error)).toContain('FORBIDDEN');
 
     const sub = collectSubscription<{ uploadMetricsUpdated: { totalUploads: number } }>(
@@ -194,7 +251,8 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the subscription start
     const startedAt = Date.now();
     await initiate(app, app.token('dan'), { fileName: 'x.txt', fileSize: 1, mimeType: 'text/plain' });
-    while (sub.events.length === 0 && Date.now() - startedAt < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (sub.events.length === 0 && Date.now() - startedAt < 2000)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(Date.now() - startedAt).toBeLessThan(1000);
     expect(sub.events[0].uploadMetricsUpdated.totalUploads).toBe(expected.initiated + 1);
 
@@ -257,7 +315,9 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     expect(text).toMatch(/upload_infected_files_total 1/);
     expect(text).toMatch(/upload_queue_depth\{state="pending"\} \d+/);
     expect(text).toMatch(/upload_scan_duration_seconds_count\{engine="signature"\} 4/);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\}/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\}/,
+    );
     expect(text).toMatch(/process_resident_memory_bytes/);
   });
 });

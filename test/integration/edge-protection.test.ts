@@ -18,14 +18,22 @@ describe('rate limits and WebSocket authentication', () => {
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-    expect(last!.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(last!.errors?.[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
     // Another user has a budget of their own.
     expect((await app.gql(MY_ASSETS, {}, app.token('patient'))).status).toBe(200);
   });
 
   it('a WebSocket without a token, or with a bad one, is closed with 4401', async () => {
     for (const token of [null, 'not-a-jwt', `${app.token('x')}tampered`]) {
-      const { error } = await collectSubscription(app.ws(token), SCAN_STATUS, { assetId: '00000000-0000-4000-8000-000000000000' }, 5000).done;
+      const { error } = await collectSubscription(
+        app.ws(token),
+        SCAN_STATUS,
+        { assetId: '00000000-0000-4000-8000-000000000000' },
+        5000,
+      ).done;
       expect((error as { code?: number }).code).toBe(4401);
     }
   });

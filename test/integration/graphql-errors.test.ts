@@ -6,12 +6,15 @@ describe('GraphQL errors carry the contract codes and never leak internals', () 
   let app: TestApp;
   let user: string;
   beforeAll(async () => {
-    app = await startTestApp({ env: { STORAGE_MAX_FILE_SIZE: '1000', UPLOAD_ALLOWED_MIME_TYPES: 'text/plain,image/*' } });
+    app = await startTestApp({
+      env: { STORAGE_MAX_FILE_SIZE: '1000', UPLOAD_ALLOWED_MIME_TYPES: 'text/plain,image/*' },
+    });
     user = app.token('erin');
   });
   afterAll(() => app?.close());
 
-  const initiate = (input: Record<string, unknown>, token: string | null = user) => app.gql(INITIATE, { input }, token);
+  const initiate = (input: Record<string, unknown>, token: string | null = user) =>
+    app.gql(INITIATE, { input }, token);
   const valid = { fileName: 'ok.txt', fileSize: 10, mimeType: 'text/plain' };
 
   it('UNAUTHENTICATED without a token; 401 with a bad one', async () => {
@@ -61,7 +64,13 @@ describe('GraphQL errors carry the contract codes and never leak internals', () 
   });
 
   it('returns sanitized file names and safe storage keys', async () => {
-    const cases = ['../../etc/passwd', 'C:\\Windows\\evil.txt', 'nul\u0000byte.txt', `${'a'.repeat(2000)}.txt`, 'ré sumé (1).txt'];
+    const cases = [
+      '../../etc/passwd',
+      'C:\\Windows\\evil.txt',
+      'nul\u0000byte.txt',
+      `${'a'.repeat(2000)}.txt`,
+      'ré sumé (1).txt',
+    ];
     for (const fileName of cases) {
       const result = await app.gql(
         `mutation($input: InitiateUploadInput!) { initiateUpload(input: $input) { assetId storageKey } }`,
@@ -93,8 +102,14 @@ describe('malformed requests', () => {
   afterAll(() => app?.close());
 
   it('a body that is not JSON gets 400 with a GraphQL-shaped BAD_USER_INPUT', async () => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ errors: [{ message: 'Malformed request', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Malformed request', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
   });
 });

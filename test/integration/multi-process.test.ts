@@ -19,7 +19,10 @@ describe('several processes of one deployment', () => {
   });
 
   async function deploy(roles: ('api' | 'worker')[], overrides: Record<string, string> = {}) {
-    const deployment = await startDeployment(roles, await deploymentEnv({ SCAN_BACKOFF_MS: '200', ...overrides }));
+    const deployment = await startDeployment(
+      roles,
+      await deploymentEnv({ SCAN_BACKOFF_MS: '200', ...overrides }),
+    );
     deployments.push(deployment);
     return deployment;
   }
@@ -27,7 +30,11 @@ describe('several processes of one deployment', () => {
   /** initiate + PUT through `client`; returns the asset id, not yet confirmed. */
   async function uploaded(client: Deployment['client'], token: string, text: string): Promise<string> {
     const body = Buffer.from(text);
-    const upload = await initiate(client, token, { fileName: 'f.txt', fileSize: body.length, mimeType: 'text/plain' });
+    const upload = await initiate(client, token, {
+      fileName: 'f.txt',
+      fileSize: body.length,
+      mimeType: 'text/plain',
+    });
     expect((await putBytes(upload, body)).ok).toBe(true);
     return upload.assetId;
   }
@@ -46,12 +53,9 @@ describe('several processes of one deployment', () => {
     const { events, error } = await stream.done;
     await api2.closeClients();
     expect(error).toBeUndefined();
-    expect(events.map(({ assetScanStatus: e }) => `${e.status}/${e.scanStatus}${e.final ? '!' : ''}`)).toEqual([
-      'DRAFT/PENDING',
-      'PROCESSING/PENDING',
-      'PROCESSING/SCANNING',
-      'APPROVED/CLEAN!',
-    ]);
+    expect(
+      events.map(({ assetScanStatus: e }) => `${e.status}/${e.scanStatus}${e.final ? '!' : ''}`),
+    ).toEqual(['DRAFT/PENDING', 'PROCESSING/PENDING', 'PROCESSING/SCANNING', 'APPROVED/CLEAN!']);
   });
 
   describe('workers that die or are stopped mid-scan', () => {
@@ -86,7 +90,13 @@ describe('several processes of one deployment', () => {
       const { deployment, stuck, token, assetId } = await stuckScan('killed');
       await stuck.kill('SIGKILL');
       await deployment.add('worker', { CLAMAV_PORT: String(clamd.port) });
-      const asset = await waitForAsset(deployment.client, token, assetId, (a) => a.status !== 'PROCESSING', 30_000);
+      const asset = await waitForAsset(
+        deployment.client,
+        token,
+        assetId,
+        (a) => a.status !== 'PROCESSING',
+        30_000,
+      );
       expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
     }, 60_000);
 
@@ -96,7 +106,13 @@ describe('several processes of one deployment', () => {
       expect(await stuck.kill('SIGTERM')).toBe(0);
       expect(Date.now() - stoppingAt).toBeLessThan(20_000);
       await deployment.add('worker', { CLAMAV_PORT: String(clamd.port) });
-      const asset = await waitForAsset(deployment.client, token, assetId, (a) => a.status !== 'PROCESSING', 30_000);
+      const asset = await waitForAsset(
+        deployment.client,
+        token,
+        assetId,
+        (a) => a.status !== 'PROCESSING',
+        30_000,
+      );
       expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
     }, 60_000);
   });

@@ -37,7 +37,11 @@ describe('scanning with a real clamd', () => {
 
   it('a clean file: the subscriber sees every state, the asset is APPROVED and serves the same bytes', async () => {
     const text = Buffer.from('clean text file\n'.repeat(10_000));
-    const textUpload = await initiate(app, user, { fileName: 'clean.txt', fileSize: text.length, mimeType: 'text/plain' });
+    const textUpload = await initiate(app, user, {
+      fileName: 'clean.txt',
+      fileSize: text.length,
+      mimeType: 'text/plain',
+    });
     expect((await putBytes(textUpload, text)).ok).toBe(true);
 
     const stream = collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId: textUpload.assetId });
@@ -45,17 +49,30 @@ describe('scanning with a real clamd', () => {
     expect((await confirm(app, user, textUpload.assetId)).errors).toBeUndefined();
     const { events, error } = await stream.done;
     expect(error).toBeUndefined();
-    expect(events.map((e) => [e.assetScanStatus.status, e.assetScanStatus.scanStatus, e.assetScanStatus.final])).toEqual([
+    expect(
+      events.map((e) => [e.assetScanStatus.status, e.assetScanStatus.scanStatus, e.assetScanStatus.final]),
+    ).toEqual([
       ['DRAFT', 'PENDING', false],
       ['PROCESSING', 'PENDING', false],
       ['PROCESSING', 'SCANNING', false],
       ['APPROVED', 'CLEAN', true],
     ]);
-    expect(events.at(-1)!.assetScanStatus.scanResult).toMatchObject({ engine: 'clamav', threats: [], attempts: 1 });
-    const version = (await app.gql(`query($id: ID!) { asset(id: $id) { scanResult { engineVersion } } }`, { id: textUpload.assetId }, user))
-      .data.asset.scanResult.engineVersion;
+    expect(events.at(-1)!.assetScanStatus.scanResult).toMatchObject({
+      engine: 'clamav',
+      threats: [],
+      attempts: 1,
+    });
+    const version = (
+      await app.gql(
+        `query($id: ID!) { asset(id: $id) { scanResult { engineVersion } } }`,
+        { id: textUpload.assetId },
+        user,
+      )
+    ).data.asset.scanResult.engineVersion;
     expect(version).toMatch(/^ClamAV \d/);
-    const ready = (await (await fetch(app.url.replace('/graphql', '/readyz'))).json()) as { scanner: unknown };
+    const ready = (await (await fetch(app.url.replace('/graphql', '/readyz'))).json()) as {
+      scanner: unknown;
+    };
     expect(ready.scanner).toEqual({ status: 'ok', version: expect.stringMatching(/^ClamAV \d/) });
 
     // The old upload URL still works until it expires, but can no longer change what is served.
@@ -67,11 +84,18 @@ describe('scanning with a real clamd', () => {
   });
 
   it('EICAR: INFECTED, REJECTED, moved under quarantine/, never downloadable', async () => {
-    const { assetId } = await uploadFile(app, user, { fileName: 'eicar.txt', mimeType: 'text/plain', body: EICAR });
+    const { assetId } = await uploadFile(app, user, {
+      fileName: 'eicar.txt',
+      mimeType: 'text/plain',
+      body: EICAR,
+    });
     const { events } = await collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId }).done;
     const last = events.at(-1)!.assetScanStatus;
     expect(last).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED', final: true });
-    expect(last.scanResult.threats[0]).toMatchObject({ engine: 'clamav', name: expect.stringMatching(/Eicar/i) });
+    expect(last.scanResult.threats[0]).toMatchObject({
+      engine: 'clamav',
+      name: expect.stringMatching(/Eicar/i),
+    });
 
     const asset = (await app.gql(ASSET, { id: assetId }, user)).data.asset;
     expect(asset.storageKey.startsWith('quarantine/')).toBe(true);
@@ -85,13 +109,20 @@ describe('scanning with a real clamd', () => {
       .jpeg()
       .withExif({ IFD0: { Copyright: 'secret-owner', Artist: 'someone' } })
       .toBuffer();
-    const png = await sharp({ create: { width: 500, height: 1000, channels: 4, background: '#ff000080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 500, height: 1000, channels: 4, background: '#ff000080' } })
+      .png()
+      .toBuffer();
     for (const [fileName, mimeType, body] of [
       ['photo.jpg', 'image/jpeg', jpeg],
       ['pic.png', 'image/png', png],
     ] as const) {
       const { assetId } = await uploadFile(app, user, { fileName, mimeType, body });
-      const asset = await waitForAsset(app, user, assetId, (a) => a.thumbnailUrl !== null || a.status === 'REJECTED');
+      const asset = await waitForAsset(
+        app,
+        user,
+        assetId,
+        (a) => a.thumbnailUrl !== null || a.status === 'REJECTED',
+      );
       expect(asset.status).toBe('APPROVED');
       const thumbnail = await download(asset.thumbnailUrl);
       const meta = await sharp(thumbnail).metadata();
@@ -103,19 +134,34 @@ describe('scanning with a real clamd', () => {
   });
 
   it('a corrupt image is APPROVED without a thumbnail, and its stream still ends', async () => {
-    const real = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } }).png().toBuffer();
+    const real = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     const corrupt = Buffer.concat([real.subarray(0, 64), Buffer.alloc(2000, 7)]);
-    const { assetId } = await uploadFile(app, user, { fileName: 'broken.png', mimeType: 'image/png', body: corrupt });
-    const { events, error } = await collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId }).done;
+    const { assetId } = await uploadFile(app, user, {
+      fileName: 'broken.png',
+      mimeType: 'image/png',
+      body: corrupt,
+    });
+    const { events, error } = await collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId })
+      .done;
     expect(error).toBeUndefined();
-    expect(events.at(-1)!.assetScanStatus).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN', final: true });
+    expect(events.at(-1)!.assetScanStatus).toMatchObject({
+      status: 'APPROVED',
+      scanStatus: 'CLEAN',
+      final: true,
+    });
     const asset = (await app.gql(ASSET, { id: assetId }, user)).data.asset;
     expect(asset.thumbnailUrl).toBeNull();
     expect(asset.downloadUrl).not.toBeNull();
   });
 
   it("another user's subscription is refused as NOT_FOUND", async () => {
-    const { assetId } = await uploadFile(app, user, { fileName: 'mine.txt', mimeType: 'text/plain', body: Buffer.from('mine') });
+    const { assetId } = await uploadFile(app, user, {
+      fileName: 'mine.txt',
+      mimeType: 'text/plain',
+      body: Buffer.from('mine'),
+    });
     const { error } = await collectSubscription(app.ws(app.token('intruder')), SCAN_STATUS, { assetId }).done;
     expect(JSON.stringify(error)).toContain('NOT_FOUND');
   });
@@ -152,7 +198,12 @@ describe('when clamd cannot scan', () => {
     small = await ensureClamd({ streamMaxLength: '1M' });
     const app = await startTestApp({
       workers: true,
-      env: { SCANNER_PROVIDER: 'clamav', CLAMAV_PORT: String(small.port), SCAN_BACKOFF_MS: '50', SCAN_ATTEMPTS: '2' },
+      env: {
+        SCANNER_PROVIDER: 'clamav',
+        CLAMAV_PORT: String(small.port),
+        SCAN_BACKOFF_MS: '50',
+        SCAN_ATTEMPTS: '2',
+      },
     });
     try {
       const user = app.token('u');
@@ -201,7 +252,11 @@ describe('several engines at once: clamav and virustotal (its API served by a lo
 
   it('any engine detecting makes it INFECTED, with each threat named by its engine', async () => {
     const user = app.token('multi');
-    const { assetId } = await uploadFile(app, user, { fileName: 'eicar.txt', mimeType: 'text/plain', body: EICAR });
+    const { assetId } = await uploadFile(app, user, {
+      fileName: 'eicar.txt',
+      mimeType: 'text/plain',
+      body: EICAR,
+    });
     const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING');
     expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED' });
     expect(asset.scanResult.engine).toBe('clamav+virustotal');
@@ -212,8 +267,16 @@ describe('several engines at once: clamav and virustotal (its API served by a lo
 
   it('a file both engines pass is CLEAN', async () => {
     const user = app.token('multi');
-    const { assetId } = await uploadFile(app, user, { fileName: 'ok.txt', mimeType: 'text/plain', body: Buffer.from('fine\n') });
+    const { assetId } = await uploadFile(app, user, {
+      fileName: 'ok.txt',
+      mimeType: 'text/plain',
+      body: Buffer.from('fine\n'),
+    });
     const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING');
-    expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN', scanResult: { engine: 'clamav+virustotal', threats: [] } });
+    expect(asset).toMatchObject({
+      status: 'APPROVED',
+      scanStatus: 'CLEAN',
+      scanResult: { engine: 'clamav+virustotal', threats: [] },
+    });
   });
 });

@@ -14,14 +14,29 @@ describe('the scan watchdog', () => {
     await app.services.orm.em
       .fork()
       .getConnection()
-      .execute(`update ip_asset set updated_at = now() - make_interval(mins => ?) where id = ?`, [minutes, assetId]);
+      .execute(`update ip_asset set updated_at = now() - make_interval(mins => ?) where id = ?`, [
+        minutes,
+        assetId,
+      ]);
   }
 
   it('re-queues a confirmed asset whose job was lost, and leaves queued or fresh ones alone', async () => {
     const token = app.token('watched');
-    const lost = await uploadFile(app, token, { fileName: 'lost.txt', mimeType: 'text/plain', body: Buffer.from('lost') });
-    const queued = await uploadFile(app, token, { fileName: 'queued.txt', mimeType: 'text/plain', body: Buffer.from('queued') });
-    const fresh = await uploadFile(app, token, { fileName: 'fresh.txt', mimeType: 'text/plain', body: Buffer.from('fresh') });
+    const lost = await uploadFile(app, token, {
+      fileName: 'lost.txt',
+      mimeType: 'text/plain',
+      body: Buffer.from('lost'),
+    });
+    const queued = await uploadFile(app, token, {
+      fileName: 'queued.txt',
+      mimeType: 'text/plain',
+      body: Buffer.from('queued'),
+    });
+    const fresh = await uploadFile(app, token, {
+      fileName: 'fresh.txt',
+      mimeType: 'text/plain',
+      body: Buffer.from('fresh'),
+    });
     // Redis lost one job (a restart without persistence, say); two assets have been waiting long.
     await (await app.services.queues.scan.getJob(lost.assetId))!.remove();
     await (await app.services.queues.scan.getJob(fresh.assetId))!.remove();
@@ -35,6 +50,8 @@ describe('the scan watchdog', () => {
     expect(await services.queues.scan.getJob(fresh.assetId)).toBeUndefined();
 
     // Running it again changes nothing: the job is queued now.
-    expect(await runScanWatchdog(services.assets, services.queues, 10 * 60_000, services.logger)).toEqual({ requeued: 0 });
+    expect(await runScanWatchdog(services.assets, services.queues, 10 * 60_000, services.logger)).toEqual({
+      requeued: 0,
+    });
   });
 });

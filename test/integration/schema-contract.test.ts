@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { buildSchema, DangerousChangeType, findBreakingChanges, findDangerousChanges, printSchema } from 'graphql';
+import {
+  buildSchema,
+  DangerousChangeType,
+  findBreakingChanges,
+  findDangerousChanges,
+  printSchema,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildAppSchema, SCHEMA_FILE } from '../../src/schema/build-schema';
 
 // The shared contract beside the clone is the source of truth; the fixture is its last copy.
 const SHARED_CONTRACT = path.resolve(__dirname, '../../../shared/api-contract.graphql');
-const CONTRACT = existsSync(SHARED_CONTRACT) ? SHARED_CONTRACT : path.resolve(__dirname, '../fixtures/api-contract.graphql');
+const CONTRACT = existsSync(SHARED_CONTRACT)
+  ? SHARED_CONTRACT
+  : path.resolve(__dirname, '../fixtures/api-contract.graphql');
 const noopPubSub = { publish: () => undefined, subscribe: () => (async function* () {})() };
 
 describe('the served schema', () => {

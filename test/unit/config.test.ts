@@ -37,22 +37,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
     expect(config.introspection).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'true' })
+        .introspection,
+    ).toBe(true);
   });
 
   it('derives the R2 endpoint and accepts r2 as s3', () => {
     const config = loadConfig({ STORAGE_PROVIDER: 'r2', R2_ACCOUNT_ID: 'abc123' });
-    expect(config.storage).toMatchObject({ provider: 's3', endpoint: 'https://abc123.r2.cloudflarestorage.com' });
+    expect(config.storage).toMatchObject({
+      provider: 's3',
+      endpoint: 'https://abc123.r2.cloudflarestorage.com',
+    });
   });
 
   it('needs a real region for AWS and both halves of a credential', () => {
     expect(() => loadConfig({ STORAGE_PROVIDER: 's3' })).toThrow(/STORAGE_REGION/);
-    expect(loadConfig({ STORAGE_PROVIDER: 's3', STORAGE_REGION: 'eu-west-1' }).storage.region).toBe('eu-west-1');
+    expect(loadConfig({ STORAGE_PROVIDER: 's3', STORAGE_REGION: 'eu-west-1' }).storage.region).toBe(
+      'eu-west-1',
+    );
     expect(() => loadConfig({ STORAGE_ACCESS_KEY_ID: 'only-half' })).toThrow(/STORAGE_SECRET_ACCESS_KEY/);
   });
 
   it('accepts several scanners and the seed name mock', () => {
-    expect(loadConfig({ SCANNER_PROVIDER: 'clamav, signature' }).scan.engines).toEqual(['clamav', 'signature']);
+    expect(loadConfig({ SCANNER_PROVIDER: 'clamav, signature' }).scan.engines).toEqual([
+      'clamav',
+      'signature',
+    ]);
     const mock = loadConfig({ SCANNER_PROVIDER: 'mock' });
     expect(mock.scan).toMatchObject({ engines: ['signature'], usedDeprecatedMockName: true });
     expect(() => loadConfig({ SCANNER_PROVIDER: 'virustotal' })).toThrow(/VIRUSTOTAL_API_KEY/);

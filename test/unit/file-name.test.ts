@@ -17,7 +17,8 @@ describe('sanitizeFileName', () => {
   });
 
   it('refuses names with nothing usable left', () => {
-    for (const name of ['', '..', '../..', '/', '\u0000\u0001', '   ']) expect(sanitizeFileName(name)).toBeNull();
+    for (const name of ['', '..', '../..', '/', '\u0000\u0001', '   '])
+      expect(sanitizeFileName(name)).toBeNull();
   });
 
   it('caps at 255 characters and keeps the extension', () => {

@@ -19,8 +19,12 @@ describe('MIME types', () => {
 
 describe('checkLeadingBytes', () => {
   it('accepts real images of their declared type and refuses other bytes', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
-    const jpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } })
+      .png()
+      .toBuffer();
+    const jpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#0f0' } })
+      .jpeg()
+      .toBuffer();
     expect(await checkLeadingBytes('image/png', png)).toBeNull();
     expect(await checkLeadingBytes('image/jpeg', jpeg)).toBeNull();
     expect(await checkLeadingBytes('image/png', jpeg)).toMatch(/image\/jpeg/);
@@ -31,7 +35,9 @@ describe('checkLeadingBytes', () => {
     expect(await checkLeadingBytes('text/plain', Buffer.from('héllo, wörld\n'))).toBeNull();
     expect(await checkLeadingBytes('text/csv', Buffer.from('a,b\n1,2\n'))).toBeNull();
     expect(await checkLeadingBytes('text/plain', Buffer.from([0x00, 0x01, 0x02]))).toMatch(/binary/);
-    const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     expect(await checkLeadingBytes('text/plain', png)).toMatch(/image\/png/);
   });
 
@@ -42,7 +48,9 @@ describe('checkLeadingBytes', () => {
 
   it('accepts a zip container for OOXML declarations and PDFs for PDFs', async () => {
     const zipHeader = Buffer.from('504b0304140000000800', 'hex');
-    expect(await checkLeadingBytes('application/zip', Buffer.concat([zipHeader, Buffer.alloc(100)]))).toBeNull();
+    expect(
+      await checkLeadingBytes('application/zip', Buffer.concat([zipHeader, Buffer.alloc(100)])),
+    ).toBeNull();
     const pdf = Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n');
     expect(await checkLeadingBytes('application/pdf', pdf)).toBeNull();
   });

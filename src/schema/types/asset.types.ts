@@ -13,10 +13,15 @@ export class Threat {
 
 @ObjectType()
 export class ScanResult {
-  @Field(() => String, { description: 'Scanner(s) that produced the verdict, e.g. clamav, virustotal, signature' })
+  @Field(() => String, {
+    description: 'Scanner(s) that produced the verdict, e.g. clamav, virustotal, signature',
+  })
   engine!: string;
 
-  @Field(() => String, { nullable: true, description: 'Engine and signature database version(s), when known' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Engine and signature database version(s), when known',
+  })
   engineVersion?: string | null;
 
   @Field(() => [Threat])
@@ -132,7 +137,9 @@ export class ScanStatusEvent {
   @Field(() => ScanResult, { nullable: true })
   scanResult?: ScanResult | null;
 
-  @Field(() => Boolean, { description: 'True on the last event of the stream; the server then completes the subscription' })
+  @Field(() => Boolean, {
+    description: 'True on the last event of the stream; the server then completes the subscription',
+  })
   final!: boolean;
 
   @Field(() => DateTime)

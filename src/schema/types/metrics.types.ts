@@ -46,9 +46,12 @@ export class UploaderStat {
 
 @ObjectType({ description: 'Storage and rows out of step; listed in a dry run, removed otherwise' })
 export class CleanupOrphans {
-  @Field(() => Int, { description: 'Objects older than the grace period that no asset owns' }) objectsWithoutRow!: number;
-  @Field(() => Int, { description: 'Assets that should have an object but have none' }) rowsWithoutObject!: number;
-  @Field(() => [String], { description: 'The first object keys and asset ids found, at most 20' }) examples!: string[];
+  @Field(() => Int, { description: 'Objects older than the grace period that no asset owns' })
+  objectsWithoutRow!: number;
+  @Field(() => Int, { description: 'Assets that should have an object but have none' })
+  rowsWithoutObject!: number;
+  @Field(() => [String], { description: 'The first object keys and asset ids found, at most 20' })
+  examples!: string[];
 }
 
 @ObjectType()

@@ -1,4 +1,10 @@
-import { AssetStatus, ScanStatus, ThumbnailStatus, type IpAsset, type ScanResultData } from '../../entities/ip-asset.entity';
+import {
+  AssetStatus,
+  ScanStatus,
+  ThumbnailStatus,
+  type IpAsset,
+  type ScanResultData,
+} from '../../entities/ip-asset.entity';
 import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
 import type { Scanner, ScanVerdict } from '../../scanners/scanner';
@@ -11,7 +17,10 @@ import { canMakeThumbnail } from './thumbnail.service';
 /** Thrown for an attempt that could not decide; the queue retries it with backoff. */
 export class ScanAttemptFailed extends Error {
   override name = 'ScanAttemptFailed';
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
     Object.setPrototypeOf(this, new.target.prototype);
   }
@@ -27,8 +36,7 @@ export interface ScanAttempt {
 
 /** What the scan job reports, for metrics and logs. */
 export type ScanOutcome =
-  | { kind: 'skipped' }
-  | { kind: 'decided'; scanStatus: ScanStatus; engine: string; durationMs: number };
+  { kind: 'skipped' } | { kind: 'decided'; scanStatus: ScanStatus; engine: string; durationMs: number };
 
 /** Told about every scan attempt, whatever its result (Prometheus, in production). */
 export interface ScanObserver {
@@ -98,10 +106,16 @@ export class ScanService {
         await this.approve(scanning, result([]));
         break;
       case 'infected':
-        await this.quarantine(scanning, result(verdict.threats.map((name) => threatOf(name, verdict.engine))));
+        await this.quarantine(
+          scanning,
+          result(verdict.threats.map((name) => threatOf(name, verdict.engine))),
+        );
         break;
       case 'error':
-        this.logger.warn({ assetId, attempt: attempt.number, engine: verdict.engine, reason: verdict.reason }, 'scan attempt failed');
+        this.logger.warn(
+          { assetId, attempt: attempt.number, engine: verdict.engine, reason: verdict.reason },
+          'scan attempt failed',
+        );
         if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason, verdict.retryAfterMs);
         await this.recordScanError(assetId, result([], verdict.reason));
         return { kind: 'decided', scanStatus: ScanStatus.ERROR, engine: verdict.engine, durationMs };
@@ -122,7 +136,11 @@ export class ScanService {
         signal,
       );
     } catch (error) {
-      return { outcome: 'error', engine: this.scanner.engine, reason: `could not read the object: ${(error as Error).message}` };
+      return {
+        outcome: 'error',
+        engine: this.scanner.engine,
+        reason: `could not read the object: ${(error as Error).message}`,
+      };
     }
   }
 
@@ -143,7 +161,10 @@ export class ScanService {
       },
     );
     if (!rejected) return;
-    this.logger.error({ assetId, engine: scanResult.engine, reason: scanResult.error }, 'scan failed for good; asset rejected');
+    this.logger.error(
+      { assetId, engine: scanResult.engine, reason: scanResult.error },
+      'scan failed for good; asset rejected',
+    );
     await this.lifecycle.published(rejected);
     this.lifecycle.track(UploadEventType.ScanError, rejected);
     this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.VirusScanFailed);
@@ -163,7 +184,10 @@ export class ScanService {
       },
     );
     if (!approved) return;
-    this.logger.info({ assetId: asset.id, engine: scanResult.engine, durationMs: scanResult.durationMs }, 'scan clean');
+    this.logger.info(
+      { assetId: asset.id, engine: scanResult.engine, durationMs: scanResult.durationMs },
+      'scan clean',
+    );
     await this.lifecycle.published(approved);
     this.lifecycle.track(UploadEventType.ScanClean, approved);
     this.lifecycle.track(UploadEventType.Approved, approved);
@@ -207,5 +231,7 @@ export class ScanService {
 /** Multi-engine verdicts name threats `engine:Name`; a single engine's are bare names. */
 function threatOf(name: string, engine: string): { name: string; engine: string } {
   const tagged = /^([a-z]+):(.+)$/.exec(name);
-  return tagged && engine.split('+').includes(tagged[1]) ? { engine: tagged[1], name: tagged[2] } : { engine, name };
+  return tagged && engine.split('+').includes(tagged[1])
+    ? { engine: tagged[1], name: tagged[2] }
+    : { engine, name };
 }

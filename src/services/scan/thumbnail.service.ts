@@ -13,7 +13,14 @@ export const THUMBNAIL_SIZE = 320;
 const MAX_INPUT_PIXELS = 100_000_000;
 
 // Formats the bundled libvips decodes; HEIC needs a codec it does not ship.
-const THUMBNAIL_SOURCES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
+const THUMBNAIL_SOURCES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/tiff',
+]);
 
 export function canMakeThumbnail(mimeType: string): boolean {
   return THUMBNAIL_SOURCES.has(mimeType);
@@ -34,7 +41,11 @@ export class ThumbnailService {
 
   async make(assetId: string, attempt: { isLast: boolean }): Promise<'done' | 'failed' | 'skipped'> {
     const asset = await this.assets.findById(assetId);
-    if (!asset || asset.status !== AssetStatus.APPROVED || asset.thumbnailStatus !== ThumbnailStatus.PENDING) {
+    if (
+      !asset ||
+      asset.status !== AssetStatus.APPROVED ||
+      asset.thumbnailStatus !== ThumbnailStatus.PENDING
+    ) {
       return 'skipped';
     }
     let thumbnail: Buffer;
@@ -49,7 +60,11 @@ export class ThumbnailService {
     }
     const key = storageKeys.thumbnail(asset.id);
     await this.storage.put(key, thumbnail, { contentType: 'image/webp', contentLength: thumbnail.length });
-    await this.finish(asset, { thumbnailStatus: ThumbnailStatus.DONE, thumbnailKey: key }, UploadEventType.ThumbnailDone);
+    await this.finish(
+      asset,
+      { thumbnailStatus: ThumbnailStatus.DONE, thumbnailKey: key },
+      UploadEventType.ThumbnailDone,
+    );
     return 'done';
   }
 
@@ -77,5 +92,7 @@ export class ThumbnailService {
 
 function isDecodeError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
-  return /unsupported image format|corrupt|premature end|bad seek|vips|Input buffer|pixel limit/i.test(message);
+  return /unsupported image format|corrupt|premature end|bad seek|vips|Input buffer|pixel limit/i.test(
+    message,
+  );
 }

@@ -13,7 +13,12 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } | 
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [at, id] = value as unknown[];
     const createdAt = new Date(String(at));
-    if (typeof at !== 'string' || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !isAssetId(id)) {
+    if (
+      typeof at !== 'string' ||
+      Number.isNaN(createdAt.getTime()) ||
+      typeof id !== 'string' ||
+      !isAssetId(id)
+    ) {
       return null;
     }
     return { createdAt, id };

@@ -79,7 +79,8 @@ export class UploadService {
     if (request.fileSize > this.settings.maxFileSize) throw ERRORS.fileTooLarge(this.settings.maxFileSize);
     const mimeType = normalizeMimeType(request.mimeType);
     if (!mimeType) throw ERRORS.badInput('mimeType', 'mimeType must look like type/subtype');
-    if (!isMimeTypeAllowed(mimeType, this.settings.allowedMimeTypes)) throw ERRORS.mimeTypeNotAllowed(mimeType);
+    if (!isMimeTypeAllowed(mimeType, this.settings.allowedMimeTypes))
+      throw ERRORS.mimeTypeNotAllowed(mimeType);
     const projectId = request.projectId?.trim() || null;
     if (projectId && projectId.length > MAX_PROJECT_ID_LENGTH) {
       throw ERRORS.badInput('projectId', `projectId must be at most ${MAX_PROJECT_ID_LENGTH} characters`);
@@ -108,9 +109,17 @@ export class UploadService {
     // The row remembers exactly when the URL stops working, to tell "expired" from "not sent".
     asset.uploadExpiresAt = presigned.expiresAt;
     await this.assets.create(asset);
-    this.logger.info({ assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize }, 'upload initiated');
+    this.logger.info(
+      { assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize },
+      'upload initiated',
+    );
     this.lifecycle.track(UploadEventType.Initiated, asset);
-    return { asset, uploadUrl: presigned.url, uploadHeaders: presigned.headers, expiresAt: presigned.expiresAt };
+    return {
+      asset,
+      uploadUrl: presigned.url,
+      uploadHeaders: presigned.headers,
+      expiresAt: presigned.expiresAt,
+    };
   }
 
   /**
@@ -137,7 +146,13 @@ export class UploadService {
     const confirmed = await this.assets.transition(
       asset.id,
       { status: [AssetStatus.DRAFT] },
-      { ...details, status: AssetStatus.PROCESSING, scanStatus: ScanStatus.PENDING, confirmedAt: new Date(), uploadKey: null },
+      {
+        ...details,
+        status: AssetStatus.PROCESSING,
+        scanStatus: ScanStatus.PENDING,
+        confirmedAt: new Date(),
+        uploadKey: null,
+      },
     );
     // Another confirm (or the cleanup) got there first: theirs is the answer.
     if (!confirmed) return (await this.assets.findById(asset.id)) ?? asset;
@@ -175,12 +190,17 @@ export class UploadService {
   private async checkStoredObject(asset: IpAsset): Promise<string | null> {
     const info = await this.storage.head(asset.storageKey);
     if (!info) throw ERRORS.uploadNotFound();
-    if (info.size !== asset.fileSize) return `declared ${asset.fileSize} bytes but ${info.size} were uploaded`;
+    if (info.size !== asset.fileSize)
+      return `declared ${asset.fileSize} bytes but ${info.size} were uploaded`;
     // Signed URLs already pin the type; this also catches a backend that does not verify signatures.
     const storedType = info.contentType ? normalizeMimeType(info.contentType) : null;
-    if (storedType && storedType !== asset.mimeType) return `declared ${asset.mimeType} but uploaded as ${storedType}`;
+    if (storedType && storedType !== asset.mimeType)
+      return `declared ${asset.mimeType} but uploaded as ${storedType}`;
     const head = await readStream(
-      await this.storage.getStream(asset.storageKey, { start: 0, end: Math.min(CONTENT_SNIFF_BYTES, info.size) - 1 }),
+      await this.storage.getStream(asset.storageKey, {
+        start: 0,
+        end: Math.min(CONTENT_SNIFF_BYTES, info.size) - 1,
+      }),
     );
     return checkLeadingBytes(asset.mimeType, head);
   }
@@ -216,7 +236,10 @@ export class UploadService {
     return asset;
   }
 
-  async listMine(actor: Actor, query: { status?: AssetStatus | null; first: number; after?: string | null }): Promise<AssetPage> {
+  async listMine(
+    actor: Actor,
+    query: { status?: AssetStatus | null; first: number; after?: string | null },
+  ): Promise<AssetPage> {
     if (!Number.isInteger(query.first) || query.first < 1 || query.first > 100) {
       throw ERRORS.badInput('first', 'first must be between 1 and 100');
     }
@@ -249,7 +272,6 @@ export class UploadService {
       contentType: 'image/webp',
     });
   }
-
 }
 
 export function canSee(actor: Actor, asset: IpAsset): boolean {
@@ -259,7 +281,8 @@ export function canSee(actor: Actor, asset: IpAsset): boolean {
 function validateConfirmDetails(request: ConfirmUploadRequest) {
   const title = request.title.trim();
   if (!title) throw ERRORS.badInput('title', 'title must not be empty');
-  if (title.length > MAX_TITLE_LENGTH) throw ERRORS.badInput('title', `title must be at most ${MAX_TITLE_LENGTH} characters`);
+  if (title.length > MAX_TITLE_LENGTH)
+    throw ERRORS.badInput('title', `title must be at most ${MAX_TITLE_LENGTH} characters`);
   const description = request.description?.trim() || null;
   if (description && description.length > MAX_DESCRIPTION_LENGTH) {
     throw ERRORS.badInput('description', `description must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
@@ -278,6 +301,7 @@ function validateConfirmDetails(request: ConfirmUploadRequest) {
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  for await (const chunk of stream)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
 }
