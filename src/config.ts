@@ -110,6 +110,18 @@ const envSchema = z.object({
   CLEANUP_ABANDONED_HOURS: positiveInt.default(24),
   CLEANUP_FAILED_DAYS: positiveInt.default(7),
   CLEANUP_QUARANTINE_DAYS: positiveInt.default(30),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), {
+      message: 'expected a comma-separated list of origins such as https://app.example.com, or *',
+    })
+    .optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   GRAPHQL_INTROSPECTION: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -224,6 +236,8 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       quarantineAfterDays: e.CLEANUP_QUARANTINE_DAYS,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    /** Browser origins allowed to call the API and the local upload routes; none by default (same origin only). */
+    corsOrigins: e.CORS_ORIGINS ?? [],
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
   };

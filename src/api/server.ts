@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import helmet from 'helmet';
+import { corsFor } from './cors';
 import type { GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { AppServices } from '../app/services';
@@ -49,7 +50,14 @@ export async function startApiServer(
   app.disable('x-powered-by');
   // Security headers everywhere; the content policy is set per surface (the upload page has its
   // own, Apollo Sandbox needs its CDN).
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } }));
+  // Thumbnails and downloads served by the local provider may be shown by web apps on the
+  // CORS origins, so resources are only restricted to this site when there are none.
+  app.use(
+    helmet({
+      contentSecurityPolicy: false,
+      crossOriginResourcePolicy: { policy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-site' },
+    }),
+  );
   app.set('trust proxy', 'loopback');
   const httpServer = createServer(app);
   // Local-provider uploads stream through this server: allow slow large PUTs (Node's default
@@ -87,6 +95,7 @@ export async function startApiServer(
     }),
   );
   app.use(httpMetricsMiddleware(services.metrics));
+  if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
   const scanner = createScanner(config);
   app.use(healthRoutes(readinessChecks(services), registry, () => scanner.ping()));
   if (services.storage instanceof LocalStorageAdapter) {
