@@ -71,7 +71,6 @@ export const ERRORS = {
     new AppError(ErrorCode.ContentMismatch, `The uploaded file does not match its declaration: ${reason}`),
   rateLimited: (retryAfterSeconds: number) =>
     new AppError(ErrorCode.RateLimited, 'Too many requests; slow down', { retryAfterSeconds }),
-  internal: () => new AppError(ErrorCode.Internal, 'Internal server error'),
 };
 
 export function isAppError(error: unknown): error is AppError {

@@ -18,7 +18,7 @@ import { ScanStatusFeed } from '../services/scan-status-feed';
 import { UploadService } from '../services/upload/upload.service';
 import { createStorage } from '../storage';
 import type { StorageAdapter } from '../storage/storage.adapter';
-import { meteredEventSink, scanMetricsObserver } from './instrumentation';
+import { meteredEventSink } from './instrumentation';
 import { connectRedis } from './redis';
 
 /** Download and thumbnail URLs are handed out for a few minutes at a time. */
@@ -45,7 +45,7 @@ export interface AppServices {
   metricsFeed: MetricsUpdatesFeed;
   cleanup: CleanupService;
   admin: AdminService;
-  metrics: AppMetrics & { scanObserver: ReturnType<typeof scanMetricsObserver> };
+  metrics: AppMetrics;
   /** The base URL this process hands out; set once the HTTP server knows its port. */
   publicUrl: { current: string };
 }
@@ -76,7 +76,6 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     scanEngines: [config.scan.engines.join('+')],
     logger,
   });
-  const metrics = { ...appMetrics, scanObserver: scanMetricsObserver(appMetrics) };
   const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
   const events = meteredEventSink(analytics, appMetrics);
   const lifecycle = new LifecycleEvents(bus, events, logger);
@@ -104,7 +103,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     appMetrics,
     bus,
   );
-  const admin = new AdminService(analytics, assets, cleanup, queues);
+  const admin = new AdminService(analytics, assets, cleanup);
   return {
     config,
     logger,
@@ -122,7 +121,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     metricsFeed,
     cleanup,
     admin,
-    metrics,
+    metrics: appMetrics,
     publicUrl,
   };
 }

@@ -1,5 +1,6 @@
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { scanMetricsObserver } from '../app/instrumentation';
 import { connectRedis } from '../app/redis';
 import type { AppServices } from '../app/services';
 import { createScanner } from '../scanners';
@@ -37,7 +38,7 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
     lifecycle,
     queues,
     log.child({ component: 'scan' }),
-    services.metrics.scanObserver,
+    scanMetricsObserver(services.metrics),
   );
   const thumbnails = new ThumbnailService(assets, storage, lifecycle, log.child({ component: 'thumbnail' }));
 

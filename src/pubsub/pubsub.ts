@@ -6,7 +6,6 @@ import type { AssetEventPublisher, AssetStateEvent } from '../services/asset-eve
 /** Pub/sub channels. Per-asset channels are `TOPIC:id`, so a replica only hears what it serves. */
 export enum Topic {
   AssetScanStatus = 'ASSET_SCAN_STATUS',
-  UploadMetricsChanged = 'UPLOAD_METRICS_CHANGED',
 }
 
 export const assetTopic = (assetId: string) => `${Topic.AssetScanStatus}:${assetId}`;

@@ -2,7 +2,6 @@ import type { AssetRepository } from '../repositories/asset.repository';
 import type { UploadAnalytics } from './analytics/analytics.service';
 import type { AnalyticsRange } from './analytics/analytics-range';
 import type { CleanupResult, CleanupService } from './cleanup/cleanup.service';
-import type { JobQueues } from '../jobs/queues';
 
 /**
  * What admins can see and do, shared by GraphQL and the REST twins so both answer the same.
@@ -13,7 +12,6 @@ export class AdminService {
     private readonly analytics: UploadAnalytics,
     private readonly assets: AssetRepository,
     private readonly cleanup: CleanupService,
-    private readonly queues: JobQueues,
   ) {}
 
   metrics(range?: AnalyticsRange) {
@@ -49,10 +47,5 @@ export class AdminService {
   rebuildDay(date: Date) {
     const dayStart = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
     return this.analytics.rebuildDay(dayStart, this.assets.streamDayRows(dayStart));
-  }
-
-  /** Queue handles for the operator dashboard. */
-  get allQueues() {
-    return this.queues.all;
   }
 }

@@ -17,10 +17,7 @@ import { canMakeThumbnail } from './thumbnail.service';
 /** Thrown for an attempt that could not decide; the queue retries it with backoff. */
 export class ScanAttemptFailed extends Error {
   override name = 'ScanAttemptFailed';
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
+  constructor(message: string) {
     super(message);
     Object.setPrototypeOf(this, new.target.prototype);
   }
@@ -34,9 +31,8 @@ export interface ScanAttempt {
   signal?: AbortSignal;
 }
 
-/** What the scan job reports, for metrics and logs. */
-export type ScanOutcome =
-  { kind: 'skipped' } | { kind: 'decided'; scanStatus: ScanStatus; engine: string; durationMs: number };
+/** What the scan job reports: skipped (already decided or gone), or the verdict it recorded. */
+export type ScanOutcome = { kind: 'skipped' } | { kind: 'decided'; scanStatus: ScanStatus };
 
 /** Told about every scan attempt, whatever its result (Prometheus, in production). */
 export interface ScanObserver {
@@ -116,15 +112,13 @@ export class ScanService {
           { assetId, attempt: attempt.number, engine: verdict.engine, reason: verdict.reason },
           'scan attempt failed',
         );
-        if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason, verdict.retryAfterMs);
+        if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason);
         await this.recordScanError(assetId, result([], verdict.reason));
-        return { kind: 'decided', scanStatus: ScanStatus.ERROR, engine: verdict.engine, durationMs };
+        return { kind: 'decided', scanStatus: ScanStatus.ERROR };
     }
     return {
       kind: 'decided',
       scanStatus: verdict.outcome === 'clean' ? ScanStatus.CLEAN : ScanStatus.INFECTED,
-      engine: verdict.engine,
-      durationMs,
     };
   }
 
