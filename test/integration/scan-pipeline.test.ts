@@ -184,6 +184,13 @@ describe('when clamd cannot scan', () => {
       await waitForFirstEvent(sub.events);
       await confirm(app, user, upload.assetId);
       const { events } = await sub.done;
+      // Retries scan again without announcing SCANNING again.
+      expect(events.map(({ assetScanStatus: e }) => `${e.status}/${e.scanStatus}`)).toEqual([
+        'DRAFT/PENDING',
+        'PROCESSING/PENDING',
+        'PROCESSING/SCANNING',
+        'REJECTED/ERROR',
+      ]);
       const last = events.at(-1)!.assetScanStatus;
       expect(last).toMatchObject({ status: 'REJECTED', scanStatus: 'ERROR', final: true });
       expect(last.scanResult).toMatchObject({ attempts: 3, error: expect.any(String) });

@@ -61,26 +61,14 @@ export class ScanService {
   ) {}
 
   async scan(assetId: string, attempt: ScanAttempt): Promise<ScanOutcome> {
-    const current = await this.assets.findById(assetId);
-    if (!current || current.status !== AssetStatus.PROCESSING) return { kind: 'skipped' };
+    const claim = await this.claim(assetId, attempt.number);
+    if (!claim) return { kind: 'skipped' };
+    const { asset: scanning, resumed } = claim;
 
-    // The scan starts while SCANNING is being recorded: the row was just read, and the job's lock
-    // keeps other workers off this asset. If the claim fails, the scan is abandoned.
-    const abandon = new AbortController();
-    const signal = attempt.signal ? AbortSignal.any([attempt.signal, abandon.signal]) : abandon.signal;
     const startedAt = Date.now();
-    const scanned = this.scanObject(current, signal);
-    const scanning = await this.assets.transition(
-      assetId,
-      { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.PENDING, ScanStatus.SCANNING] },
-      { scanStatus: ScanStatus.SCANNING, scanAttempts: attempt.number },
-    );
-    if (!scanning) {
-      abandon.abort();
-      await scanned;
-      return { kind: 'skipped' };
-    }
-    if (current.scanStatus !== ScanStatus.SCANNING) {
+    const scanned = this.scanObject(scanning, attempt.signal);
+    // Announced while the bytes are already on their way to the scanner.
+    if (!resumed) {
       await this.lifecycle.published(scanning);
       this.lifecycle.track(UploadEventType.ScanStarted, scanning);
     }
@@ -122,8 +110,26 @@ export class ScanService {
     };
   }
 
+  /**
+   * Marks the asset SCANNING for this attempt, in the same statement that reads it. Null when it
+   * is not waiting for a scan (decided, gone, or never confirmed). `resumed`: a retry or a job
+   * taken over from a dead worker, whose SCANNING was announced already.
+   */
+  private async claim(
+    assetId: string,
+    attemptNumber: number,
+  ): Promise<{ asset: IpAsset; resumed: boolean } | null> {
+    const changes = { scanStatus: ScanStatus.SCANNING, scanAttempts: attemptNumber };
+    const waiting = { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.PENDING] };
+    const fresh = await this.assets.transition(assetId, waiting, changes);
+    if (fresh) return { asset: fresh, resumed: false };
+    const started = { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.SCANNING] };
+    const resumed = await this.assets.transition(assetId, started, changes);
+    return resumed ? { asset: resumed, resumed: true } : null;
+  }
+
   /** Never rejects: a scanner or storage failure is an `error` verdict, retried like any other. */
-  private async scanObject(asset: IpAsset, signal: AbortSignal): Promise<ScanVerdict> {
+  private async scanObject(asset: IpAsset, signal?: AbortSignal): Promise<ScanVerdict> {
     try {
       return await this.scanner.scan(
         { assetId: asset.id, size: asset.fileSize, open: () => this.storage.getStream(asset.storageKey) },
