@@ -19,12 +19,17 @@ const HOST = '127.0.0.1';
 export interface EnsureClamdOptions {
   /**
    * Port to use. Something already answering PING there is reused as is. Without it: the
-   * shared clamd on 3310 when it answers and no `streamMaxLength` is asked for, else a clamd
+   * shared clamd on 3310 when it answers and no setting of its own is asked for, else a clamd
    * of our own on a free port (so no two test files race for one port).
    */
   port?: number;
   /** clamd's StreamMaxLength for a clamd we start, e.g. `1M`. @default '100M' */
   streamMaxLength?: string;
+  /**
+   * Turns off clamd's clean-file cache in a clamd we start, so bytes scanned before are
+   * scanned again rather than recognised by their hash (benchmarks of repeated bytes).
+   */
+  disableCache?: boolean;
   /** @default 30000 */
   startTimeoutMs?: number;
 }
@@ -45,7 +50,8 @@ export async function ensureClamd(options: EnsureClamdOptions = {}): Promise<Cla
     if (await answersPing(options.port)) return reused(options.port);
     return startClamd(options.port, options);
   }
-  if (options.streamMaxLength === undefined && (await answersPing(SHARED_CLAMD_PORT))) {
+  const ownSettings = options.streamMaxLength !== undefined || options.disableCache;
+  if (!ownSettings && (await answersPing(SHARED_CLAMD_PORT))) {
     return reused(SHARED_CLAMD_PORT);
   }
   return startClamd(await freePort(), options);
@@ -75,7 +81,13 @@ async function startClamd(port: number, options: EnsureClamdOptions): Promise<Cl
   const outputFile = path.join(runDir, 'clamd.out');
   await writeFile(
     configFile,
-    clamdConfig({ port, runDir, logFile, streamMaxLength: options.streamMaxLength ?? '100M' }),
+    clamdConfig({
+      port,
+      runDir,
+      logFile,
+      streamMaxLength: options.streamMaxLength ?? '100M',
+      disableCache: options.disableCache ?? false,
+    }),
   );
 
   // clamd's own early errors (bad config, port taken) go to stderr before its log file opens.
@@ -108,6 +120,7 @@ function clamdConfig(settings: {
   runDir: string;
   logFile: string;
   streamMaxLength: string;
+  disableCache: boolean;
 }): string {
   return [
     `DatabaseDirectory ${CLAMAV_FIXTURES_DIR}`,
@@ -121,6 +134,7 @@ function clamdConfig(settings: {
     'MaxFileSize 100M',
     'MaxScanSize 400M',
     'SelfCheck 0',
+    `DisableCache ${settings.disableCache ? 'yes' : 'no'}`,
     '',
   ].join('\n');
 }
