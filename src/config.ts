@@ -129,6 +129,9 @@ const envSchema = z.object({
 
 export type Env = Record<string, string | undefined>;
 
+/** S3's limit for a single PutObject or CopyObject (5 GiB); R2 and MinIO keep to it too. */
+const S3_SINGLE_OPERATION_MAX_BYTES = 5 * 1024 ** 3;
+
 /** Thrown when the environment is invalid; the message is one line per bad variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -168,6 +171,12 @@ function buildConfig(e: z.infer<typeof envSchema>) {
   // "auto" is R2's region; AWS itself needs a real one, or every presigned URL is unusable.
   if (provider === 's3' && !endpoint && e.STORAGE_REGION === 'auto') {
     throw new ConfigError('Invalid configuration: STORAGE_REGION: required for AWS S3 (e.g. us-east-1)');
+  }
+  // Uploads are one presigned PUT and confirm moves them with one CopyObject: both stop at 5 GiB.
+  if (provider === 's3' && e.STORAGE_MAX_FILE_SIZE > S3_SINGLE_OPERATION_MAX_BYTES) {
+    throw new ConfigError(
+      `Invalid configuration: STORAGE_MAX_FILE_SIZE: at most ${S3_SINGLE_OPERATION_MAX_BYTES} with S3-compatible storage (one PUT, one copy)`,
+    );
   }
   if (Boolean(e.STORAGE_ACCESS_KEY_ID) !== Boolean(e.STORAGE_SECRET_ACCESS_KEY)) {
     throw new ConfigError(

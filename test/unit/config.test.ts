@@ -59,6 +59,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STORAGE_ACCESS_KEY_ID: 'only-half' })).toThrow(/STORAGE_SECRET_ACCESS_KEY/);
   });
 
+  it('caps the file size at what one S3 PUT and copy can carry, and only for S3', () => {
+    const s3 = { STORAGE_PROVIDER: 's3', STORAGE_REGION: 'eu-west-1' };
+    const fiveGiB = String(5 * 1024 ** 3);
+    expect(loadConfig({ ...s3, STORAGE_MAX_FILE_SIZE: fiveGiB }).upload.maxFileSize).toBe(5 * 1024 ** 3);
+    expect(() => loadConfig({ ...s3, STORAGE_MAX_FILE_SIZE: `${fiveGiB}1` })).toThrow(
+      /STORAGE_MAX_FILE_SIZE/,
+    );
+    expect(loadConfig({ STORAGE_MAX_FILE_SIZE: String(8 * 1024 ** 3) }).upload.maxFileSize).toBe(
+      8 * 1024 ** 3,
+    );
+  });
+
   it('accepts several scanners and the seed name mock', () => {
     expect(loadConfig({ SCANNER_PROVIDER: 'clamav, signature' }).scan.engines).toEqual([
       'clamav',
