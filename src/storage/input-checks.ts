@@ -51,6 +51,15 @@ export function assertByteRange(range: { start: number; end: number }): void {
   }
 }
 
+/** A peek is held in memory whole; anything larger than this should be streamed. */
+const MAX_PEEK_BYTES = 1024 * 1024;
+
+export function assertPeekLength(length: number): void {
+  if (!Number.isSafeInteger(length) || length < 1 || length > MAX_PEEK_BYTES) {
+    throw new RangeError(`peek length must be between 1 and ${MAX_PEEK_BYTES} bytes`);
+  }
+}
+
 /** Signed URLs carry whole seconds; dropping the milliseconds keeps expiresAt exact. */
 export function floorToSecond(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { BodyMismatchError, ExactLengthStream } from './byte-count';
 import {
   assertByteRange,
+  assertPeekLength,
   assertPresignGetInput,
   assertPresignPutInput,
   assertPutOptions,
@@ -20,6 +21,7 @@ import {
   StorageObjectNotFound,
   type ListedObject,
   type ObjectInfo,
+  type PeekedObject,
   type PresignedUpload,
   type PresignGetInput,
   type PresignPutInput,
@@ -130,6 +132,27 @@ export class LocalStorageAdapter implements StorageAdapter {
     } catch (error) {
       if (isMissing(error)) return null;
       throw wrap('head', error);
+    }
+  }
+
+  async peek(key: string, length: number): Promise<PeekedObject | null> {
+    const file = this.pathFor(key, 'peek');
+    assertPeekLength(length);
+    let opened;
+    try {
+      opened = await this.openFile(key, file, 'peek');
+    } catch (error) {
+      if (error instanceof StorageObjectNotFound) return null;
+      throw error;
+    }
+    try {
+      const buffer = Buffer.alloc(Math.min(length, opened.info.size));
+      const { bytesRead } = await opened.handle.read(buffer, 0, buffer.length, 0);
+      return { info: opened.info, bytes: buffer.subarray(0, bytesRead) };
+    } catch (error) {
+      throw wrap('peek', error);
+    } finally {
+      await opened.handle.close().catch(() => undefined);
     }
   }
 

@@ -14,6 +14,7 @@ import { ExactLengthStream } from './byte-count';
 import { attachmentDisposition } from './content-disposition';
 import {
   assertByteRange,
+  assertPeekLength,
   assertPresignGetInput,
   assertPresignPutInput,
   assertPutOptions,
@@ -28,6 +29,7 @@ import {
   StorageObjectNotFound,
   type ListedObject,
   type ObjectInfo,
+  type PeekedObject,
   type PresignedUpload,
   type PresignGetInput,
   type PresignPutInput,
@@ -122,6 +124,31 @@ export class S3StorageAdapter implements StorageAdapter {
       // A HEAD response has no body, so a missing bucket also looks like this; ping tells them apart.
       if (isNotFound(error)) return null;
       throw this.wrap('head', error);
+    }
+  }
+
+  /** One ranged GET: its Content-Range carries the full size, so no HEAD is needed. */
+  async peek(key: string, length: number): Promise<PeekedObject | null> {
+    this.checkKey(key, 'peek');
+    assertPeekLength(length);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+      );
+      if (!(out.Body instanceof Readable)) throw new Error('S3 response body is not a Node.js stream');
+      // A server that ignores Range sends the whole object: take what was asked and hang up.
+      const bytes = await readAtMost(out.Body, length);
+      const size = totalFromContentRange(out.ContentRange) ?? out.ContentLength ?? bytes.length;
+      return {
+        info: { size, contentType: out.ContentType, etag: out.ETag, lastModified: out.LastModified },
+        bytes,
+      };
+    } catch (error) {
+      if (isMissingObject(error)) return null;
+      // An empty object has no byte 0 to serve: S3 answers 416, some servers hang up instead.
+      const info = await this.head(key).catch(() => null);
+      if (info?.size === 0) return { info, bytes: Buffer.alloc(0) };
+      throw this.wrap('peek', error);
     }
   }
 
@@ -301,4 +328,22 @@ export class S3StorageAdapter implements StorageAdapter {
     const { code, status } = describeProviderError(error);
     return new StorageError(`Storage ${operation} failed`, { operation, cause: error, code, status });
   }
+}
+
+/** The total size in a `Content-Range: bytes 0-4099/10485760` header, when it names one. */
+function totalFromContentRange(contentRange: string | undefined): number | undefined {
+  const total = contentRange && /\/(\d+)$/.exec(contentRange);
+  return total ? Number(total[1]) : undefined;
+}
+
+async function readAtMost(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // Leaving the loop early destroys the stream, which closes the connection.
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    total += (chunk as Buffer).length;
+    if (total >= limit) break;
+  }
+  return Buffer.concat(chunks).subarray(0, limit);
 }

@@ -33,6 +33,12 @@ export interface ObjectInfo {
   lastModified?: Date;
 }
 
+export interface PeekedObject {
+  info: ObjectInfo;
+  /** The leading bytes asked for, or the whole object when it is shorter. */
+  bytes: Buffer;
+}
+
 export interface ListedObject {
   key: string;
   size: number;
@@ -49,6 +55,11 @@ export interface StorageAdapter {
   presignPut(input: PresignPutInput): Promise<PresignedUpload>;
   presignGet(key: string, input: PresignGetInput): Promise<string>;
   head(key: string): Promise<ObjectInfo | null>;
+  /**
+   * The object's info with its first `length` bytes (fewer when it is shorter), in one request:
+   * what confirm checks. Null when the object does not exist.
+   */
+  peek(key: string, length: number): Promise<PeekedObject | null>;
   /** Streams the object, or the inclusive byte range [start, end] of it. */
   getStream(key: string, range?: { start: number; end: number }): Promise<Readable>;
   put(

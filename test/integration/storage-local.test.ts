@@ -374,6 +374,7 @@ describe('local key safety', () => {
         InvalidStorageKey,
       );
       await expect(storage.head(key)).rejects.toBeInstanceOf(InvalidStorageKey);
+      await expect(storage.peek(key, 10)).rejects.toBeInstanceOf(InvalidStorageKey);
       await expect(storage.getStream(key)).rejects.toBeInstanceOf(InvalidStorageKey);
       await expect(storage.delete(key)).rejects.toBeInstanceOf(InvalidStorageKey);
       await expect(storage.move(newKey(), key)).rejects.toBeInstanceOf(InvalidStorageKey);
@@ -394,6 +395,24 @@ describe('LocalStorageAdapter', () => {
     await expect(storage.getStream(key, { start: 10, end: 12 })).rejects.toMatchObject({ status: 416 });
     await expect(storage.getStream(newKey())).rejects.toBeInstanceOf(StorageObjectNotFound);
     expect(await storage.head(newKey())).toBeNull();
+  });
+
+  it('peeks at the first bytes with the full size; shorter and empty objects; missing is null', async () => {
+    const long = newKey();
+    const body = Buffer.from('0123456789'.repeat(1000));
+    await storage.put(long, body, { contentType: 'text/plain' });
+    const peeked = await storage.peek(long, 4100);
+    expect(peeked?.info.size).toBe(10_000);
+    expect(peeked?.bytes.equals(body.subarray(0, 4100))).toBe(true);
+
+    const short = newKey();
+    await storage.put(short, Buffer.from('abc'), { contentType: 'text/plain' });
+    expect(await storage.peek(short, 4100)).toMatchObject({ info: { size: 3 }, bytes: Buffer.from('abc') });
+    const empty = newKey();
+    await storage.put(empty, Buffer.alloc(0), { contentType: 'text/plain' });
+    expect(await storage.peek(empty, 4100)).toMatchObject({ info: { size: 0 }, bytes: Buffer.alloc(0) });
+    expect(await storage.peek(newKey(), 4100)).toBeNull();
+    await expect(storage.peek(long, 0)).rejects.toBeInstanceOf(RangeError);
   });
 
   it('puts streams, refusing one that is not the declared length', async () => {

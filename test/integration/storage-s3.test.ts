@@ -1,4 +1,6 @@
 import { createHash, createHmac, randomUUID, type Hash, type Hmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -142,9 +144,67 @@ describe('S3StorageAdapter against s3rver', () => {
     expect(await storage.head(to)).toBeNull();
   });
 
+  it('peeks at the first bytes with the full size and type; shorter and empty objects', async () => {
+    const prefix = runPrefix();
+    const body = Buffer.from('0123456789'.repeat(1000));
+    await storage.put(`${prefix}long`, body, { contentType: 'text/plain' });
+    const long = await storage.peek(`${prefix}long`, 4100);
+    expect(long?.info).toMatchObject({ size: 10_000, contentType: 'text/plain' });
+    expect(long?.bytes.equals(body.subarray(0, 4100))).toBe(true);
+
+    await storage.put(`${prefix}short`, Buffer.from('abc'), { contentType: 'text/plain' });
+    expect(await storage.peek(`${prefix}short`, 4100)).toMatchObject({
+      info: { size: 3 },
+      bytes: Buffer.from('abc'),
+    });
+    await storage.put(`${prefix}empty`, Buffer.alloc(0), { contentType: 'text/plain' });
+    expect(await storage.peek(`${prefix}empty`, 4100)).toMatchObject({
+      info: { size: 0 },
+      bytes: Buffer.alloc(0),
+    });
+    await expect(storage.peek(`${prefix}long`, 0)).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('peeking at a server that ignores Range takes the bytes asked for and hangs up', async () => {
+    const size = 256 * 1024 * 1024;
+    let sent = 0;
+    let closed!: () => void;
+    const hungUp = new Promise<void>((resolve) => (closed = resolve));
+    // Answers every request with 200 and the whole (endless-looking) object, as if Range were unknown.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(size) });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = () => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return;
+        }
+        res.end();
+      };
+      res.on('drain', pump);
+      res.on('close', closed);
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const ignoring = new S3StorageAdapter({ ...settings, endpoint: `http://127.0.0.1:${port}` });
+    try {
+      const peeked = await ignoring.peek('big', 4100);
+      expect(peeked).toMatchObject({ info: { size, contentType: 'text/plain' } });
+      expect(peeked?.bytes.length).toBe(4100);
+      await hungUp;
+      expect(sent).toBeLessThan(size / 4);
+    } finally {
+      await ignoring.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reports missing objects as null or StorageObjectNotFound', async () => {
     const key = `${runPrefix()}missing`;
     expect(await storage.head(key)).toBeNull();
+    expect(await storage.peek(key, 10)).toBeNull();
     await expect(storage.getStream(key)).rejects.toBeInstanceOf(StorageObjectNotFound);
   });
 
@@ -261,6 +321,7 @@ describe('S3 errors', () => {
       const failures = {
         ping: await missingBucket.ping().catch((e: unknown) => e),
         getStream: await missingBucket.getStream('k').catch((e: unknown) => e),
+        peek: await missingBucket.peek('k', 10).catch((e: unknown) => e),
         put: await missingBucket
           .put('k', Buffer.from('x'), { contentType: 'text/plain' })
           .catch((e: unknown) => e),
@@ -276,6 +337,7 @@ describe('S3 errors', () => {
       }
       expect(failures.ping).toMatchObject({ status: 404, operation: 'ping' });
       expect(failures.getStream).toMatchObject({ code: 'NoSuchBucket' });
+      expect(failures.peek).toMatchObject({ code: 'NoSuchBucket', operation: 'peek' });
       expect(failures.credentials).toMatchObject({ status: 403 });
       expect(failures.unreachable).toMatchObject({ code: 'ECONNREFUSED' });
     } finally {

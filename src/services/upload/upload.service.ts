@@ -188,21 +188,16 @@ export class UploadService {
 
   /** A reason when the stored object is not what was declared, else null. */
   private async checkStoredObject(asset: IpAsset): Promise<string | null> {
-    const info = await this.storage.head(asset.storageKey);
-    if (!info) throw ERRORS.uploadNotFound();
+    const stored = await this.storage.peek(asset.storageKey, CONTENT_SNIFF_BYTES);
+    if (!stored) throw ERRORS.uploadNotFound();
+    const { info, bytes } = stored;
     if (info.size !== asset.fileSize)
       return `declared ${asset.fileSize} bytes but ${info.size} were uploaded`;
     // Signed URLs already pin the type; this also catches a backend that does not verify signatures.
     const storedType = info.contentType ? normalizeMimeType(info.contentType) : null;
     if (storedType && storedType !== asset.mimeType)
       return `declared ${asset.mimeType} but uploaded as ${storedType}`;
-    const head = await readStream(
-      await this.storage.getStream(asset.storageKey, {
-        start: 0,
-        end: Math.min(CONTENT_SNIFF_BYTES, info.size) - 1,
-      }),
-    );
-    return checkLeadingBytes(asset.mimeType, head);
+    return checkLeadingBytes(asset.mimeType, bytes);
   }
 
   /** Removes bytes that are not what was declared, rejects the asset, and tells the uploader why. */
@@ -297,11 +292,4 @@ function validateConfirmDetails(request: ConfirmUploadRequest) {
     }
   }
   return { title, description, metadata };
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
 }
