@@ -3,10 +3,6 @@ import { LocalStorageAdapter } from './local.storage';
 import { S3StorageAdapter } from './s3.storage';
 import type { StorageAdapter } from './storage.adapter';
 
-export { LocalStorageAdapter } from './local.storage';
-export { S3StorageAdapter } from './s3.storage';
-export * from './storage.adapter';
-
 /** What the factory needs besides the configuration. */
 export interface StorageDeps {
   /** This server's absolute base URL, read at each presign (see LocalStorageOptions.publicUrl). */

@@ -3,12 +3,16 @@ import type { PresignGetInput, PresignPutInput } from './storage.adapter';
 
 /** SigV4 refuses longer; the local provider keeps the same bound so both behave alike. */
 const MAX_URL_LIFETIME_SECONDS = 7 * 24 * 3600;
-const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
 /** type/subtype with optional parameters, and nothing that could split a header. */
 const CONTENT_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;[\x20-\x7e]*)?$/;
 
 // These are programming errors in the caller (the service validates user input first), hence
 // TypeError/RangeError rather than StorageError.
+
+/** A SHA-256 digest in base64, as S3's x-amz-checksum-sha256 carries it. */
+export function isBase64Sha256(value: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(value);
+}
 
 export function assertPresignPutInput(input: PresignPutInput): void {
   assertLifetime(input.expiresInSeconds);
@@ -16,7 +20,7 @@ export function assertPresignPutInput(input: PresignPutInput): void {
   if (!Number.isSafeInteger(input.contentLength) || input.contentLength < 0) {
     throw new RangeError('contentLength must be a non-negative integer');
   }
-  if (input.checksumSha256 !== undefined && !BASE64_SHA256.test(input.checksumSha256)) {
+  if (input.checksumSha256 !== undefined && !isBase64Sha256(input.checksumSha256)) {
     throw new TypeError('checksumSha256 must be a base64 SHA-256 digest');
   }
 }
@@ -41,13 +45,6 @@ export function assertPutOptions(
     }
   } else if (contentLength === undefined) {
     throw new TypeError('contentLength is required when the body is a stream');
-  }
-}
-
-export function assertByteRange(range: { start: number; end: number }): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new RangeError('range must satisfy 0 <= start <= end');
   }
 }
 

@@ -6,13 +6,14 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BodyMismatchError, ExactLengthStream } from './byte-count';
 import {
-  assertByteRange,
   assertPeekLength,
   assertPresignGetInput,
   assertPresignPutInput,
   assertPutOptions,
   floorToSecond,
 } from './input-checks';
+import { errorCode } from '../error-details';
+import { isMissing } from './local/fs-errors';
 import { walkInKeyOrder } from './local/key-order-walk';
 import { LocalUrlSigner, type DownloadGrant, type UploadGrant, type Verified } from './local/url-signature';
 import {
@@ -28,8 +29,6 @@ import {
   type StorageAdapter,
 } from './storage.adapter';
 import { encodeKeyForUrlPath, isValidStorageKey, isValidStoragePrefix } from './storage-key';
-
-export type { DownloadGrant, UploadGrant, Verified } from './local/url-signature';
 
 /** Reads of 1 MiB: a sixteenth of the thread-pool round trips of the 64 KiB default. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -156,23 +155,9 @@ export class LocalStorageAdapter implements StorageAdapter {
     }
   }
 
-  async getStream(key: string, range?: { start: number; end: number }): Promise<Readable> {
-    const file = this.pathFor(key, 'getStream');
-    if (range) assertByteRange(range);
-    const opened = await this.openFile(key, file, 'getStream');
-    if (range && range.start >= opened.info.size) {
-      opened.handle.close().catch(() => undefined);
-      // Same answer as S3 for a range starting past the end.
-      throw new StorageError('Requested range is not satisfiable', {
-        operation: 'getStream',
-        code: 'InvalidRange',
-        status: 416,
-      });
-    }
-    return opened.handle.createReadStream({
-      highWaterMark: READ_CHUNK_BYTES,
-      ...(range ? { start: range.start, end: range.end } : {}),
-    });
+  async getStream(key: string): Promise<Readable> {
+    const opened = await this.openFile(key, this.pathFor(key, 'getStream'), 'getStream');
+    return opened.handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   }
 
   async put(
@@ -183,7 +168,9 @@ export class LocalStorageAdapter implements StorageAdapter {
     const target = this.pathFor(key, 'put');
     assertPutOptions(body, options);
     try {
-      await this.writeAtomically(target, body, { size: options.contentLength }, 'put');
+      // assertPutOptions guarantees a length for streams; a buffer's is its own.
+      const size = Buffer.isBuffer(body) ? body.length : options.contentLength!;
+      await this.writeAtomically(target, body, { size }, 'put');
     } catch (error) {
       // Same failure as the S3 provider's for a stream that is not the declared length.
       if (error instanceof BodyMismatchError) throw wrap('put', error);
@@ -272,13 +259,13 @@ export class LocalStorageAdapter implements StorageAdapter {
   }
 
   /** Checks a signed upload URL's parameters for `key`. */
-  verifyUploadUrl(key: string, query: URLSearchParams, now = new Date()): Verified<UploadGrant> {
-    return this.signer.verifyUpload(key, query, Math.floor(now.getTime() / 1000));
+  verifyUploadUrl(key: string, query: URLSearchParams): Verified<UploadGrant> {
+    return this.signer.verifyUpload(key, query, Math.floor(Date.now() / 1000));
   }
 
   /** Checks a signed download URL's parameters for `key`. */
-  verifyDownloadUrl(key: string, query: URLSearchParams, now = new Date()): Verified<DownloadGrant> {
-    return this.signer.verifyDownload(key, query, Math.floor(now.getTime() / 1000));
+  verifyDownloadUrl(key: string, query: URLSearchParams): Verified<DownloadGrant> {
+    return this.signer.verifyDownload(key, query, Math.floor(Date.now() / 1000));
   }
 
   /**
@@ -344,7 +331,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   private async writeAtomically(
     target: string,
     body: Buffer | Readable,
-    expected: { size?: number; sha256?: string },
+    expected: { size: number; sha256?: string },
     operation: string,
   ): Promise<void> {
     const temp = path.join(this.staging, `${randomUUID()}.part`);
@@ -352,8 +339,6 @@ export class LocalStorageAdapter implements StorageAdapter {
       await mkdir(this.staging, { recursive: true });
       if (Buffer.isBuffer(body)) {
         await writeFile(temp, body, { flag: 'wx' });
-      } else if (expected.size === undefined) {
-        await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
       } else {
         const checked = new ExactLengthStream(expected.size, { sha256: expected.sha256 !== undefined });
         await pipeline(body, checked, createWriteStream(temp, { flags: 'wx' }));
@@ -411,14 +396,4 @@ function wrap(operation: string, error: unknown): Error {
     cause: error,
     code: code && /^[A-Z0-9_]{1,32}$/.test(code) ? code : undefined,
   });
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isMissing(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }

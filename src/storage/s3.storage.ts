@@ -13,7 +13,6 @@ import {
 import { ExactLengthStream } from './byte-count';
 import { attachmentDisposition } from './content-disposition';
 import {
-  assertByteRange,
   assertPeekLength,
   assertPresignGetInput,
   assertPresignPutInput,
@@ -152,17 +151,10 @@ export class S3StorageAdapter implements StorageAdapter {
     }
   }
 
-  async getStream(key: string, range?: { start: number; end: number }): Promise<Readable> {
+  async getStream(key: string): Promise<Readable> {
     this.checkKey(key, 'getStream');
-    if (range) assertByteRange(range);
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-        }),
-      );
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!(out.Body instanceof Readable)) {
         throw new Error('S3 response body is not a Node.js stream');
       }

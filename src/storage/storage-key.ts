@@ -1,5 +1,5 @@
 /** Longest key S3 accepts, in UTF-8 bytes; the API contract promises the same bound. */
-export const MAX_STORAGE_KEY_BYTES = 1024;
+const MAX_STORAGE_KEY_BYTES = 1024;
 
 /**
  * True when `key` follows the rules every provider relies on: relative, '/'-separated, no empty,
@@ -46,7 +46,35 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Lone surrogates cannot be encoded as UTF-8, so no provider could store such a key faithfully. */
 function isWellFormedUnicode(value: string): boolean {
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+  // search() ignores the g flag and lastIndex.
+  return value.search(LONE_SURROGATE) === -1;
+}
+
+/** `value` with each lone surrogate replaced by U+FFFD, so it can be UTF-8 encoded. */
+export function replaceLoneSurrogates(value: string): string {
+  return value.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/**
+ * UTF-8 byte order (that is, code point order), as S3 lists keys. JS string order compares
+ * UTF-16 units, which differs only between a surrogate (a character above U+FFFF) and a unit in
+ * U+E000..U+FFFF; remapping both fixes that without allocating, since this runs for every key.
+ */
+export function compareKeys(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }

@@ -60,8 +60,8 @@ export interface StorageAdapter {
    * what confirm checks. Null when the object does not exist.
    */
   peek(key: string, length: number): Promise<PeekedObject | null>;
-  /** Streams the object, or the inclusive byte range [start, end] of it. */
-  getStream(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  /** Streams the whole object. */
+  getStream(key: string): Promise<Readable>;
   put(
     key: string,
     body: Buffer | Readable,

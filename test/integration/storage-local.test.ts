@@ -387,12 +387,7 @@ describe('local key safety', () => {
 });
 
 describe('LocalStorageAdapter', () => {
-  it('reads ranges, refuses a range past the end, and reports missing objects', async () => {
-    const key = newKey();
-    await storage.put(key, Buffer.from('0123456789'), { contentType: 'text/plain' });
-    expect(await text(await storage.getStream(key, { start: 2, end: 5 }))).toBe('2345');
-    expect(await text(await storage.getStream(key, { start: 8, end: 100 }))).toBe('89');
-    await expect(storage.getStream(key, { start: 10, end: 12 })).rejects.toMatchObject({ status: 416 });
+  it('reports missing objects', async () => {
     await expect(storage.getStream(newKey())).rejects.toBeInstanceOf(StorageObjectNotFound);
     expect(await storage.head(newKey())).toBeNull();
   });

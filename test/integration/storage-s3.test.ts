@@ -69,7 +69,6 @@ describe('S3StorageAdapter against s3rver', () => {
 
     expect(await storage.head(key)).toMatchObject({ size: body.length, contentType: 'image/png' });
     expect(await readAll(await storage.getStream(key))).toBe(body.toString());
-    expect(await readAll(await storage.getStream(key, { start: 4, end: 9 }))).toBe('really');
   });
 
   it('presigns keys with spaces, Unicode and reserved characters', async () => {

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   KeyOrderError,
   KeysetCursor,
-  compareKeys,
   inKeyOrder,
   mergeByKey,
   type KeysetPageRequest,
 } from '../../src/services/cleanup/key-order';
+import { compareKeys } from '../../src/storage/storage-key';
 
 /** A keyset source over sorted keys that records every page request it answers. */
 function source(keys: string[]) {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Readable } from 'node:stream';
-import { errorCode, errorMessage } from '../error-details';
+import { errorCode, errorMessage } from '../../error-details';
 
 /** Where clamd listens, and how long to wait for it. */
 export interface ClamdEndpoint {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { errorCode, errorMessage } from '../error-details';
+import { errorCode, errorMessage } from '../../error-details';
 import { multipartFileBody } from './multipart-body';
 
 /** One engine's opinion, as in `last_analysis_results` and an analysis' `results`. */

@@ -11,7 +11,7 @@ import { mapWithConcurrency, removeObjects, type RemovalOutcome } from './object
  * way confirm names it when upload_key is missing); a deleted row takes every object it points to.
  */
 export function objectKeysOf(category: CleanupCategory, row: ExpiredRow): string[] {
-  if (category === 'abandoned') return [row.uploadKey ?? storageKeys.upload(row.id)];
+  if (category === 'abandoned') return [storageKeys.uploadOf(row)];
   const keys = [row.storageKey, row.uploadKey, row.thumbnailKey].filter((key): key is string => !!key);
   return [...new Set(keys)];
 }

@@ -3,26 +3,7 @@
  * PostgreSQL's "C" collation compares the same bytes, so a listing and a query ordered
  * `collate "C"` can be walked side by side in one pass, holding one page of each.
  */
-
-/**
- * UTF-8 byte order (that is, code point order), as S3 lists keys. JS string order compares
- * UTF-16 units, which differs only between a surrogate (a character above U+FFFF) and a unit in
- * U+E000..U+FFFF; remapping both fixes that without allocating, since this runs for every key.
- */
-export function compareKeys(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x < y ? -1 : 1;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
+import { compareKeys } from '../../storage/storage-key';
 
 /**
  * A stream turned out not to be in key order. Merging it anyway would take owned objects for

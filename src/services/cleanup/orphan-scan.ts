@@ -58,7 +58,7 @@ export function shouldHaveObject(row: { status: AssetStatus; scanStatus: ScanSta
 export function ownsKey(row: OwnerRow, key: string): boolean {
   const kept = [row.storageKey, row.thumbnailKey, storageKeys.thumbnail(row.id)];
   if (kept.includes(key)) return true;
-  return row.status === AssetStatus.DRAFT && (row.uploadKey ?? storageKeys.upload(row.id)) === key;
+  return row.status === AssetStatus.DRAFT && storageKeys.uploadOf(row) === key;
 }
 
 /**

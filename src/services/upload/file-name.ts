@@ -50,6 +50,9 @@ export function keySafeName(fileName: string): string {
 export const storageKeys = {
   asset: (assetId: string, fileName: string) => `assets/${assetId}/${keySafeName(fileName)}`,
   upload: (assetId: string) => `incoming/${assetId}`,
+  /** Where a DRAFT's bytes are: its recorded upload key, or the default one. */
+  uploadOf: (asset: { id: string; uploadKey?: string | null }) =>
+    asset.uploadKey ?? storageKeys.upload(asset.id),
   quarantine: (storageKey: string) => `quarantine/${storageKey}`,
   thumbnail: (assetId: string) => `thumbnails/${assetId}.webp`,
 };

@@ -2,6 +2,7 @@ import { AssetStatus, IpAsset, ScanStatus } from '../../entities/ip-asset.entity
 import { ERRORS } from '../../errors';
 import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
+import { isBase64Sha256 } from '../../storage/input-checks';
 import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
 import { RejectionReason, UploadEventType } from '../analytics/upload-event';
@@ -57,7 +58,6 @@ const MAX_TITLE_LENGTH = 500;
 const MAX_DESCRIPTION_LENGTH = 10_000;
 const MAX_METADATA_BYTES = 16 * 1024;
 const MAX_PROJECT_ID_LENGTH = 255;
-const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** The first half of the lifecycle: initiate, direct upload, confirm; and reading assets back. */
 export class UploadService {
@@ -86,7 +86,7 @@ export class UploadService {
       throw ERRORS.badInput('projectId', `projectId must be at most ${MAX_PROJECT_ID_LENGTH} characters`);
     }
     const checksumSha256 = request.checksumSha256 ?? undefined;
-    if (checksumSha256 !== undefined && !SHA256_BASE64.test(checksumSha256)) {
+    if (checksumSha256 !== undefined && !isBase64Sha256(checksumSha256)) {
       throw ERRORS.badInput('checksumSha256', 'checksumSha256 must be a base64-encoded SHA-256 digest');
     }
 
@@ -174,7 +174,7 @@ export class UploadService {
    */
   private async takeUploadedBytes(asset: IpAsset): Promise<IpAsset | null> {
     try {
-      await this.storage.move(asset.uploadKey ?? storageKeys.upload(asset.id), asset.storageKey);
+      await this.storage.move(storageKeys.uploadOf(asset), asset.storageKey);
       return null;
     } catch (error) {
       if (!(error instanceof StorageObjectNotFound)) throw error;

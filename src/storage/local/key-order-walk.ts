@@ -2,7 +2,8 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListedObject } from '../storage.adapter';
-import { isValidStorageKey } from '../storage-key';
+import { compareKeys, isValidStorageKey } from '../storage-key';
+import { isMissing } from './fs-errors';
 
 export interface WalkOptions {
   /** Absolute root directory; keys are paths relative to it. */
@@ -64,7 +65,6 @@ interface WalkEntry {
   name: string;
   isDirectory: boolean;
   sortKey: string;
-  sortBytes: Buffer;
 }
 
 async function sortedEntries(
@@ -82,19 +82,10 @@ async function sortedEntries(
   return dirents
     .filter((d) => d.isFile() || d.isDirectory()) // symlinks and sockets are never objects
     .filter((d) => directoryKey !== '' || !options.skipTopLevel.has(d.name))
-    .map((d) => {
-      const sortKey = `${directoryKey}${d.name}${d.isDirectory() ? '/' : ''}`;
-      return { name: d.name, isDirectory: d.isDirectory(), sortKey, sortBytes: Buffer.from(sortKey) };
-    })
-    .sort((a, b) => Buffer.compare(a.sortBytes, b.sortBytes));
-}
-
-/** S3 orders keys by their UTF-8 bytes, which differs from JS string order above U+FFFF. */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+    .map((d) => ({
+      name: d.name,
+      isDirectory: d.isDirectory(),
+      sortKey: `${directoryKey}${d.name}${d.isDirectory() ? '/' : ''}`,
+    }))
+    .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
 }

@@ -18,7 +18,5 @@ export function isNotFound(error: unknown): boolean {
 
 /** The object is missing, as opposed to the bucket (a misconfiguration that must surface). */
 export function isMissingObject(error: unknown): boolean {
-  const { code, status } = describeProviderError(error);
-  if (code === 'NoSuchBucket') return false;
-  return code === 'NoSuchKey' || code === 'NotFound' || status === 404;
+  return describeProviderError(error).code !== 'NoSuchBucket' && isNotFound(error);
 }
