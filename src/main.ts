@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
 
   if (role === 'all' || role === 'api') {
-    const schema = await buildAppSchema(services.bus.asTypeGraphQLPubSub());
+    const schema = await buildAppSchema();
     const api = await startApiServer(services, schema, services.metrics.registry);
     shutdown.add('api', () => api.close());
     logger.info({ url: api.url }, 'GraphQL API ready');

@@ -17,7 +17,6 @@ import type { GraphQLContext } from '../schema/context';
 import { authenticate } from './auth';
 import { createErrorFormatter } from './format-error';
 import { healthRoutes } from './health.routes';
-import { createScanner } from '../scanners';
 import { createLocalStorageRouter } from './local-storage.routes';
 import { rateLimit } from './rate-limit';
 import { attachWebSocketServer } from './websocket';
@@ -96,8 +95,7 @@ export async function startApiServer(
   );
   app.use(httpMetricsMiddleware(services.metrics));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
-  const scanner = createScanner(config);
-  app.use(healthRoutes(readinessChecks(services), registry, () => scanner.ping()));
+  app.use(healthRoutes(readinessChecks(services), registry, () => services.scanner.ping()));
   if (services.storage instanceof LocalStorageAdapter) {
     const onError = (error: unknown, req: Request) =>
       ((req as Request & { log?: typeof logger }).log ?? logger).error(

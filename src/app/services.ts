@@ -16,6 +16,8 @@ import type { UploadEventSink } from '../services/analytics/upload-event';
 import { LifecycleEvents } from '../services/lifecycle-events';
 import { ScanStatusFeed } from '../services/scan-status-feed';
 import { UploadService } from '../services/upload/upload.service';
+import { createScanner } from '../scanners';
+import type { Scanner } from '../scanners/scanner';
 import { createStorage } from '../storage';
 import type { StorageAdapter } from '../storage/storage.adapter';
 import { meteredEventSink } from './instrumentation';
@@ -33,6 +35,8 @@ export interface AppServices {
   redis: Redis;
   bus: RedisEventBus;
   storage: StorageAdapter;
+  /** The configured engine(s): workers scan with it, readiness pings it. */
+  scanner: Scanner;
   queues: JobQueues;
   assets: AssetRepository;
   analytics: UploadAnalytics;
@@ -51,6 +55,8 @@ export interface AppServices {
 }
 
 export async function openServices(config: Config, logger: Logger): Promise<AppServices> {
+  // First: an unusable engine setting (e.g. an unreadable block-list) fails before any connection.
+  const scanner = createScanner(config);
   const redis = await connectRedis(config.redis.url, logger);
   const orm = await openDatabase(config.databaseUrl, logger).catch((error: unknown) => {
     redis.disconnect();
@@ -111,6 +117,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     redis,
     bus,
     storage,
+    scanner,
     queues,
     assets,
     analytics,

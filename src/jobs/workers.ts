@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import { scanMetricsObserver } from '../app/instrumentation';
 import { connectRedis } from '../app/redis';
 import type { AppServices } from '../app/services';
-import { createScanner } from '../scanners';
 import { ScanService } from '../services/scan/scan.service';
 import { ThumbnailService } from '../services/scan/thumbnail.service';
 import { QueueName, type JobPayloads } from './queues';
@@ -24,13 +23,12 @@ export interface RunningWorkers {
 
 /** Starts the scan, thumbnail and maintenance workers of this process, and the schedules. */
 export async function startWorkers(services: AppServices): Promise<RunningWorkers> {
-  const { config, logger, queues, assets, storage, lifecycle } = services;
+  const { config, logger, queues, assets, storage, scanner, lifecycle } = services;
   const log = logger.child({ component: 'worker' });
   // Workers block on Redis, so they need a connection that never gives up on a command.
   const connection = await connectRedis(config.redis.url, log, { forWorkers: true });
   const prefix = `${config.redis.prefix}:bull`;
 
-  const scanner = createScanner(config);
   const scans = new ScanService(
     assets,
     storage,

@@ -1,6 +1,5 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
-import type { PubSub } from 'type-graphql';
 import type { AssetEventPublisher, AssetStateEvent } from '../services/asset-events';
 
 /** Pub/sub channels. Per-asset channels are `TOPIC:id`, so a replica only hears what it serves. */
@@ -40,10 +39,6 @@ export class RedisEventBus implements AssetEventPublisher {
     await this.pubSub.publish(this.channel(assetTopic(event.assetId)), event);
   }
 
-  async publishTopic(topic: string, payload: unknown): Promise<void> {
-    await this.pubSub.publish(this.channel(topic), payload);
-  }
-
   /**
    * Calls `onMessage` for every message on a topic. Resolves once Redis confirmed the
    * subscription, so nothing published afterwards is missed; the returned function unsubscribes.
@@ -51,20 +46,6 @@ export class RedisEventBus implements AssetEventPublisher {
   async subscribe<T>(topic: string, onMessage: (message: T) => void): Promise<() => void> {
     const id = await this.pubSub.subscribe(this.channel(topic), onMessage);
     return () => this.pubSub.unsubscribe(id);
-  }
-
-  /** An async iterator over one topic's messages; `return()` unsubscribes. */
-  listen<T>(topic: string): AsyncIterableIterator<T> {
-    return this.pubSub.asyncIterableIterator<T>(this.channel(topic)) as AsyncIterableIterator<T>;
-  }
-
-  /** The shape type-graphql 2 expects for `buildSchema({ pubSub })`. */
-  asTypeGraphQLPubSub(): PubSub {
-    return {
-      publish: (routingKey, ...args) => void this.publishTopic(routingKey, args[0]),
-      subscribe: (routingKey, dynamicId) =>
-        this.listen(dynamicId === undefined ? routingKey : `${routingKey}:${String(dynamicId)}`),
-    };
   }
 
   async close(): Promise<void> {

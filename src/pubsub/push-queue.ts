@@ -7,12 +7,11 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
   private readonly queued: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private ended = false;
-  private closed = false;
   private readonly closeHandlers: (() => void)[] = [];
 
   /** Runs once when the queue is closed by either side (end, return, or the consumer leaving). */
   onClose(handler: () => void): void {
-    if (this.closed) handler();
+    if (this.ended) handler();
     else this.closeHandlers.push(handler);
   }
 
@@ -59,7 +58,6 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
   }
 
   private runCloseHandlers(): void {
-    this.closed = true;
     for (const handler of this.closeHandlers.splice(0)) handler();
   }
 }

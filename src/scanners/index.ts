@@ -5,22 +5,6 @@ import type { Scanner } from './scanner';
 import { SignatureScanner } from './signature.scanner';
 import { VirusTotalScanner } from './virustotal.scanner';
 
-export type { ScanTarget, ScanVerdict, Scanner } from './scanner';
-export { ClamAvScanner, type ClamAvScannerOptions } from './clamav.scanner';
-export {
-  VirusTotalScanner,
-  VIRUSTOTAL_DEFAULT_URL,
-  type VirusTotalScannerOptions,
-} from './virustotal.scanner';
-export {
-  SignatureScanner,
-  EICAR_TEST_STRING,
-  EICAR_THREAT_NAME,
-  type SignatureScannerOptions,
-} from './signature.scanner';
-export { MultiScanner, combineVerdicts } from './multi.scanner';
-export { scanTargetFromBuffer } from './scan-target';
-
 /**
  * The scanner `config.scan.engines` asks for: one engine as itself, several as a
  * {@link MultiScanner} (any detection counts, any error blocks). Throws when an engine's

@@ -8,7 +8,7 @@ import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
 export const EICAR_TEST_STRING = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 
 /** The name the project's ClamAV test signatures use too (official ClamAV says `Win.Test.EICAR_HDB-1`). */
-export const EICAR_THREAT_NAME = 'Eicar-Test-Signature';
+const EICAR_THREAT_NAME = 'Eicar-Test-Signature';
 
 const ENGINE_VERSION = 'signature-1';
 

@@ -9,7 +9,7 @@ import {
 import { interpretVirusTotalStats, type VirusTotalOutcome } from './virustotal/virustotal-verdict';
 
 /** VirusTotal's public API v3. */
-export const VIRUSTOTAL_DEFAULT_URL = 'https://www.virustotal.com/api/v3';
+const VIRUSTOTAL_DEFAULT_URL = 'https://www.virustotal.com/api/v3';
 
 // VirusTotal caps POST /files at a 32 MB payload (multipart framing included, so stay under it)
 // and uploads through /files/upload_url at 650 MB.

@@ -9,15 +9,21 @@ import { authChecker } from './auth-checker';
 
 export const SCHEMA_FILE = 'src/schema/schema.graphql';
 
+/**
+ * Both subscriptions bring their own `subscribe` (fed by Redis through the services), so
+ * type-graphql's pub/sub is never called; buildSchema still insists on being given one.
+ */
+const UNUSED_PUBSUB: PubSub = {
+  publish: () => undefined,
+  subscribe: () => (async function* () {})(),
+};
+
 /** Builds the executable schema; `emitSchemaFile` writes its SDL (used by `npm run codegen`). */
-export function buildAppSchema(
-  pubSub: PubSub,
-  options: { emitSchemaFile?: string } = {},
-): Promise<GraphQLSchema> {
+export function buildAppSchema(options: { emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [AssetResolver, UploadResolver, ScanStatusResolver, AdminResolver],
     authChecker,
-    pubSub,
+    pubSub: UNUSED_PUBSUB,
     // Inputs are validated by the services, with the contract's error codes; no class-validator.
     validate: false,
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: false } : false,

@@ -9,7 +9,6 @@ import {
 /** One state change of an asset, as published to subscribers (JSON over Redis, so dates are strings). */
 export interface AssetStateEvent {
   assetId: string;
-  ownerId: string;
   status: AssetStatus;
   scanStatus: ScanStatus;
   scanResult: ScanResultData | null;
@@ -23,7 +22,7 @@ export interface AssetStateEvent {
  * An asset is done when it is rejected, or approved with its thumbnail settled (made, failed,
  * or not needed), so subscribers get the thumbnail with the last event.
  */
-export function isFinalState(asset: Pick<IpAsset, 'status' | 'thumbnailStatus'>): boolean {
+function isFinalState(asset: Pick<IpAsset, 'status' | 'thumbnailStatus'>): boolean {
   if (asset.status === AssetStatus.REJECTED) return true;
   return asset.status === AssetStatus.APPROVED && asset.thumbnailStatus !== ThumbnailStatus.PENDING;
 }
@@ -31,7 +30,6 @@ export function isFinalState(asset: Pick<IpAsset, 'status' | 'thumbnailStatus'>)
 export function toAssetStateEvent(asset: IpAsset): AssetStateEvent {
   return {
     assetId: asset.id,
-    ownerId: asset.createdBy,
     status: asset.status,
     scanStatus: asset.scanStatus,
     scanResult: asset.scanResult ?? null,

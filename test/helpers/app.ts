@@ -77,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const workers = options.workers ? await startWorkers(services) : undefined;
   let api: ApiServer | undefined;
   if (options.api !== false) {
-    const schema = await buildAppSchema(services.bus.asTypeGraphQLPubSub());
+    const schema = await buildAppSchema();
     api = await startApiServer(services, schema, services.metrics.registry);
   }
   const client = serviceClient(api?.url ?? '', TEST_JWT_SECRET);

@@ -72,10 +72,9 @@ export async function sendClamdCommand(
 export async function sendInstream(
   endpoint: ClamdEndpoint,
   source: Readable,
-  options: { chunkSize?: number; signal?: AbortSignal } = {},
+  options: { chunkSize: number; signal?: AbortSignal },
 ): Promise<string> {
-  const { signal } = options;
-  const chunkSize = Math.min(options.chunkSize ?? MAX_INSTREAM_CHUNK, MAX_INSTREAM_CHUNK);
+  const { chunkSize, signal } = options;
   let socket: net.Socket | undefined;
   let sending: Promise<void> | undefined;
   const onAbort = () => socket?.destroy();

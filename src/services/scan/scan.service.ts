@@ -96,10 +96,7 @@ export class ScanService {
         );
         break;
       case 'error':
-        this.logger.warn(
-          { assetId, attempt: attempt.number, engine: verdict.engine, reason: verdict.reason },
-          'scan attempt failed',
-        );
+        // Logged once, by the job (a retry) or by recordScanError (the last attempt).
         if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason);
         await this.recordScanError(assetId, result([], verdict.reason));
         return { kind: 'decided', scanStatus: ScanStatus.ERROR };
