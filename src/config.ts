@@ -185,7 +185,6 @@ function buildConfig(e: z.infer<typeof envSchema>) {
   }
 
   return {
-    env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
     http: {
       port: e.PORT,

@@ -53,7 +53,7 @@ export const ERRORS = {
   unauthenticated: () => new AppError(ErrorCode.Unauthenticated, 'Authentication required'),
   forbidden: () => new AppError(ErrorCode.Forbidden, 'You are not allowed to do this'),
   badInput: (field: string, message: string) => new AppError(ErrorCode.BadUserInput, message, { field }),
-  notFound: (what = 'Asset') => new AppError(ErrorCode.NotFound, `${what} not found`),
+  notFound: () => new AppError(ErrorCode.NotFound, 'Asset not found'),
   fileTooLarge: (maxBytes: number) =>
     new AppError(ErrorCode.FileTooLarge, `File is larger than the limit of ${maxBytes} bytes`, {
       field: 'fileSize',

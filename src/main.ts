@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 
   if (role === 'all' || role === 'api') {
     const schema = await buildAppSchema();
-    const api = await startApiServer(services, schema, services.metrics.registry);
+    const api = await startApiServer(services, schema);
     shutdown.add('api', () => api.close());
     logger.info({ url: api.url }, 'GraphQL API ready');
     printWelcome(

@@ -27,9 +27,8 @@ export function queueBoardRoutes(
   const router = Router();
   router.use(QUEUE_BOARD_PATH, (req, res, next) => {
     const queryToken = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const header =
-      req.headers.authorization ??
-      ((queryToken ?? cookieToken(req)) ? `Bearer ${queryToken ?? cookieToken(req)}` : undefined);
+    const token = queryToken ?? cookieToken(req);
+    const header = req.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
     const { actor } = authenticate(jwtSecret, header);
     if (!actor) {
       res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Admin token required' } });

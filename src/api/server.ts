@@ -25,7 +25,6 @@ import { queueBoardRoutes } from './queue-board.routes';
 import { webClientRoutes } from './web-client.routes';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
 import { LocalStorageAdapter } from '../storage/local.storage';
-import type { Registry } from 'prom-client';
 
 export interface ApiServer {
   httpServer: Server;
@@ -39,11 +38,7 @@ interface AuthedRequest extends Request {
 }
 
 /** GraphQL over HTTP and WebSocket on one port, with health, metrics and the local upload routes. */
-export async function startApiServer(
-  services: AppServices,
-  schema: GraphQLSchema,
-  registry: Registry,
-): Promise<ApiServer> {
+export async function startApiServer(services: AppServices, schema: GraphQLSchema): Promise<ApiServer> {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -95,7 +90,7 @@ export async function startApiServer(
   );
   app.use(httpMetricsMiddleware(services.metrics));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
-  app.use(healthRoutes(readinessChecks(services), registry, () => services.scanner.ping()));
+  app.use(healthRoutes(readinessChecks(services), services.metrics.registry, () => services.scanner.ping()));
   if (services.storage instanceof LocalStorageAdapter) {
     const onError = (error: unknown, req: Request) =>
       ((req as Request & { log?: typeof logger }).log ?? logger).error(

@@ -22,6 +22,7 @@ export function attachWebSocketServer(
 ) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const actors = new WeakMap<object, Actor>();
+  const wsLogger = services.logger.child({ component: 'ws' });
   const reformat = (errors: readonly GraphQLError[]) =>
     errors.map((error) => {
       const formatted = formatError(error.toJSON(), error);
@@ -47,7 +48,7 @@ export function attachWebSocketServer(
       context: (ctx): GraphQLContext => ({
         actor: actors.get(ctx) ?? null,
         services,
-        logger: services.logger.child({ component: 'ws' }),
+        logger: wsLogger,
       }),
       onError: (_ctx, _id, _payload, errors) => reformat(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -38,7 +38,8 @@ export async function connectRedis(
   }
   redis.off('error', onStartupError);
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  await warnOnEvictionPolicy(redis, logger);
+  // Once per process: the command connection every role opens checks it; workers' own need not.
+  if (!options.forWorkers) await warnOnEvictionPolicy(redis, logger);
   return redis;
 }
 

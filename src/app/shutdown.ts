@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { withTimeout } from '../with-timeout';
 
 type Closer = { name: string; close: () => Promise<void> };
 
@@ -40,22 +41,11 @@ export class Shutdown {
 
   private async closeAll(): Promise<void> {
     for (const closer of [...this.closers].reverse()) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          closer.close(),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`timed out after ${this.timeoutMs} ms`)),
-              this.timeoutMs,
-            );
-          }),
-        ]);
+        await withTimeout(closer.close(), this.timeoutMs);
         this.logger.debug({ step: closer.name }, 'closed');
       } catch (error) {
         this.logger.error({ step: closer.name, err: error }, 'shutdown step failed');
-      } finally {
-        clearTimeout(timer);
       }
     }
   }

@@ -42,15 +42,13 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 export async function openDatabase(
   databaseUrl: string,
   logger: Logger,
-  options: { migrate?: boolean; poolMax?: number } = {},
+  options: { poolMax?: number } = {},
 ): Promise<MikroORM> {
   const created = await ensureDatabase(databaseUrl);
   if (created) logger.info({ database: new URL(databaseUrl).pathname.slice(1) }, 'created database');
   const orm = await MikroORM.init(ormOptions(databaseUrl, { poolMax: options.poolMax }));
-  if (options.migrate !== false) {
-    const applied = await withMigrationLock(databaseUrl, () => orm.getMigrator().up());
-    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
-  }
+  const applied = await withMigrationLock(databaseUrl, () => orm.getMigrator().up());
+  if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return orm;
 }
 

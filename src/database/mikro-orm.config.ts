@@ -7,7 +7,7 @@ import { migrationsList } from '../migrations';
  * MikroORM options for one database URL. Entities and migrations are listed explicitly, so the
  * same config works from `dist/`, under tsx and under vitest, with no folder discovery.
  */
-export function ormOptions(databaseUrl: string, options: { debug?: boolean; poolMax?: number } = {}) {
+export function ormOptions(databaseUrl: string, options: { poolMax?: number } = {}) {
   return defineConfig({
     clientUrl: databaseUrl,
     entities: [IpAsset],
@@ -26,7 +26,7 @@ export function ormOptions(databaseUrl: string, options: { debug?: boolean; pool
       fileName: (timestamp, name) => `Migration${timestamp}${name ? `-${name}` : ''}`,
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    debug: options.debug ?? false,
+    debug: false,
     // Transitions are written with explicit conditional updates; no implicit flush on reads.
     flushMode: 'commit',
     forceUtcTimezone: true,

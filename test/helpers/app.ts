@@ -11,10 +11,9 @@ import { loadConfig, type Env } from '../../src/config';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers';
 import { createLogger } from '../../src/logger';
 import { buildAppSchema } from '../../src/schema/build-schema';
-import { serviceClient, TEST_JWT_SECRET, type GqlResponse, type ServiceClient } from './client';
+import { serviceClient, TEST_JWT_SECRET, type ServiceClient } from './client';
 
 export { TEST_JWT_SECRET };
-export type { GqlResponse };
 
 /** The whole service in this process, plus a client of it. */
 export interface TestApp extends ServiceClient {
@@ -78,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let api: ApiServer | undefined;
   if (options.api !== false) {
     const schema = await buildAppSchema();
-    api = await startApiServer(services, schema, services.metrics.registry);
+    api = await startApiServer(services, schema);
   }
   const client = serviceClient(api?.url ?? '', TEST_JWT_SECRET);
 

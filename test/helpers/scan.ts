@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EICAR_TEST_STRING } from '../../src/scanners/signature.scanner';
 import type { ServiceClient } from './client';
 import { ASSET } from './operations';
 
 /** The EICAR anti-virus test file: harmless, and every engine reports it. */
-export const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*');
+export const EICAR = Buffer.from(EICAR_TEST_STRING, 'latin1');
 
 /** Polls the asset over GraphQL until `done(asset)` holds. */
 export async function waitForAsset(

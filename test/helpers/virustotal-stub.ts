@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EICAR_TEST_STRING } from '../../src/scanners/signature.scanner';
 
 /**
  * A local stand-in for the VirusTotal API v3 (the only stub in the suite: VirusTotal is an
@@ -57,11 +58,9 @@ export interface VirusTotalStub {
   close(): Promise<void>;
 }
 
-const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
-
 /** Default analysis of an uploaded file: EICAR is malicious, everything else undetected. */
 export function defaultStubResults(content: Buffer): StubResults {
-  const eicar = content.includes(EICAR);
+  const eicar = content.includes(EICAR_TEST_STRING);
   const verdict = (name: string): StubEngineResult =>
     eicar ? { category: 'malicious', result: name } : { category: 'undetected', result: null };
   return {

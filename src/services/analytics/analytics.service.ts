@@ -30,6 +30,7 @@ import {
 } from './daily-counters';
 import { aggregateDayRows, type DayAggregate, type DayRow } from './day-rebuild';
 import type { UploadEvent, UploadEventSink } from './upload-event';
+import { withTimeout } from '../../with-timeout';
 
 /** The logging this service needs; a pino logger fits. */
 export interface AnalyticsLogger {
@@ -70,15 +71,6 @@ export const TOP_UPLOADERS_DAYS = 30;
 export const DEFAULT_TOP_UPLOADERS = 10;
 
 const ZADD_CHUNK = 500;
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 function parseCachedMetrics(json: string | null): UploadMetrics | undefined {
   if (!json) return undefined;
