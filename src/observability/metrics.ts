@@ -30,14 +30,9 @@ export type CleanupCategory = (typeof CLEANUP_CATEGORIES)[number];
 
 /** `result` label values of `upload_cleanup_items_total`. */
 export const CLEANUP_ITEM_RESULTS = ['cleaned', 'failed'] as const;
-export type CleanupItemResult = (typeof CLEANUP_ITEM_RESULTS)[number];
 
 /** `result` label values of `upload_cleanup_runs_total`. */
 export const CLEANUP_RUN_RESULTS = ['success', 'failure'] as const;
-export type CleanupRunResult = (typeof CLEANUP_RUN_RESULTS)[number];
-
-/** `type` label values of `graphql_operation_duration_seconds`. */
-export type GraphqlOperationType = 'query' | 'mutation' | 'subscription';
 
 /** Queue depth as the QueueDepth GraphQL type reports it. */
 export type QueueDepthSample = Record<QueueState, number>;

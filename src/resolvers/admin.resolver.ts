@@ -60,7 +60,7 @@ export class AdminResolver {
     @Ctx() { services }: GraphQLContext,
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
   ) {
-    return withAnalyticsInput(() => services.admin.topUploaders(limit ?? 10));
+    return withAnalyticsInput(() => services.admin.topUploaders(limit));
   }
 
   @Authorized('ADMIN')

@@ -1,5 +1,6 @@
 import type { AssetRepository } from '../repositories/asset.repository';
 import type { UploadAnalytics } from './analytics/analytics.service';
+import { startOfUtcDay } from './analytics/analytics-keys';
 import type { AnalyticsRange } from './analytics/analytics-range';
 import type { CleanupResult, CleanupService } from './cleanup/cleanup.service';
 
@@ -22,7 +23,7 @@ export class AdminService {
     return this.analytics.getFailureBreakdown(range);
   }
 
-  topUploaders(limit?: number) {
+  topUploaders(limit?: number | null) {
     return this.analytics.getTopUploaders(limit);
   }
 
@@ -45,7 +46,7 @@ export class AdminService {
    * Redis lost its counters. Rows the cleanup already deleted can no longer be counted.
    */
   rebuildDay(date: Date) {
-    const dayStart = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+    const dayStart = startOfUtcDay(date);
     return this.analytics.rebuildDay(dayStart, this.assets.streamDayRows(dayStart));
   }
 }

@@ -5,7 +5,8 @@ import type { UploaderStat } from './analytics.types';
 
 type ExecResult = [error: Error | null, value: unknown][] | null;
 
-function unwrap(results: ExecResult): unknown[] {
+/** The values of an exec(), throwing the first command error. */
+export function unwrap(results: ExecResult): unknown[] {
   if (!results) throw new Error('Redis transaction was aborted');
   return results.map(([error, value]) => {
     if (error) throw error;

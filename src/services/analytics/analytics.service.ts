@@ -9,7 +9,7 @@ import {
   startOfUtcDay,
   utcDay,
 } from './analytics-keys';
-import { parseTopUploaders, readDaySnapshots, readFailureSnapshots } from './analytics-queries';
+import { parseTopUploaders, readDaySnapshots, readFailureSnapshots, unwrap } from './analytics-queries';
 import {
   AnalyticsRangeError,
   assertTopUploadersLimit,
@@ -104,11 +104,6 @@ export class UploadAnalytics implements UploadEventSink {
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger;
     this.trackTimeoutMs = options.trackTimeoutMs ?? 2000;
-  }
-
-  /** The pub/sub channel each counted event publishes its day to (see `subscribeToMetricChanges`). */
-  get metricsChangedChannel(): string {
-    return this.keys.metricsChangedChannel();
   }
 
   /**
@@ -306,10 +301,7 @@ export class UploadAnalytics implements UploadEventSink {
     }
     for (const key of Object.values(rebuilt)) pipeline.expire(key, TEMP_KEY_TTL_SECONDS);
 
-    const results = await pipeline.exec();
-    for (const [error] of results ?? []) {
-      if (error) throw error;
-    }
+    unwrap(await pipeline.exec());
   }
 }
 

@@ -1,6 +1,6 @@
 import { utcDay } from './analytics-keys';
-import { DailyField, UNSPECIFIED_REJECTION_REASON, sanitizeBytes } from './daily-counters';
-import { UploadEventType } from './upload-event';
+import { DailyField, planEventIncrements, type CounterTarget } from './daily-counters';
+import { UploadEventType, type RejectionReason } from './upload-event';
 
 /**
  * One asset as the database knows it, for rebuilding a day's counters. Stream every asset with
@@ -29,7 +29,6 @@ export interface DayRow {
 
 /** A day's counters rebuilt from rows, ready to be written. */
 export interface DayAggregate {
-  day: string;
   counters: Map<string, number>;
   mimeTypes: Map<string, number>;
   failures: Map<string, number>;
@@ -54,17 +53,28 @@ function isOn(day: string, at: Date | null | undefined): boolean {
   return at instanceof Date && !Number.isNaN(at.getTime()) && utcDay(at) === day;
 }
 
+/** The lifecycle events a row says happened on `day`, each dated by the transition it records. */
+function eventsOn(day: string, row: DayRow): UploadEventType[] {
+  const types: UploadEventType[] = [];
+  if (isOn(day, row.createdAt)) types.push(UploadEventType.Initiated);
+  if (isOn(day, row.confirmedAt)) types.push(UploadEventType.Confirmed);
+  if (isOn(day, row.approvedAt)) types.push(UploadEventType.Approved);
+  if (isOn(day, row.rejectedAt)) types.push(UploadEventType.Rejected);
+  const scanOutcome = SCAN_OUTCOME_COUNTER[row.scanStatus];
+  if (scanOutcome && isOn(day, row.scannedAt ?? row.approvedAt ?? row.rejectedAt)) types.push(scanOutcome);
+  return types;
+}
+
 /**
- * Counts what the rows say happened on `day`, exactly as tracking the live events would have:
- * an upload is counted on the day of each of its transitions. Memory grows with distinct users
- * and MIME types, not with rows.
+ * Counts what the rows say happened on `day` with the live events' own rules
+ * (`planEventIncrements`), so a rebuild cannot drift from tracking: an upload is counted on the
+ * day of each of its transitions. Memory grows with distinct users and MIME types, not with rows.
  */
 export async function aggregateDayRows(
   day: string,
   rows: AsyncIterable<DayRow> | Iterable<DayRow>,
 ): Promise<DayAggregate> {
   const aggregate: DayAggregate = {
-    day,
     counters: new Map(),
     mimeTypes: new Map(),
     failures: new Map(),
@@ -73,41 +83,33 @@ export async function aggregateDayRows(
     rowsRead: 0,
     rowsCounted: 0,
   };
-  const { counters } = aggregate;
+  const targets: Record<CounterTarget, Map<string, number>> = {
+    daily: aggregate.counters,
+    mimeTypes: aggregate.mimeTypes,
+    failures: aggregate.failures,
+    uploaders: aggregate.uploaderBytes,
+    uploaderCounts: aggregate.uploaderCounts,
+  };
 
   for await (const row of rows) {
     aggregate.rowsRead += 1;
-    let counted = false;
-
-    if (isOn(day, row.createdAt)) {
-      increment(counters, UploadEventType.Initiated);
-      increment(aggregate.mimeTypes, row.mimeType || 'unknown');
-      counted = true;
+    const types = eventsOn(day, row);
+    if (types.length > 0) aggregate.rowsCounted += 1;
+    for (const type of types) {
+      const increments = planEventIncrements({
+        type,
+        assetId: row.assetId,
+        userId: row.userId,
+        mimeType: row.mimeType,
+        fileSize: row.fileSize,
+        reason: (row.rejectionReason ?? undefined) as RejectionReason | undefined,
+      });
+      for (const { target, field, by } of increments) {
+        // The revision counts live writes (cache invalidation); a rebuild is one write of its own.
+        if (target === 'daily' && field === DailyField.Revision) continue;
+        increment(targets[target], field, by);
+      }
     }
-    if (isOn(day, row.confirmedAt)) {
-      const bytes = sanitizeBytes(row.fileSize);
-      increment(counters, UploadEventType.Confirmed);
-      increment(counters, DailyField.BytesConfirmed, bytes);
-      increment(aggregate.uploaderBytes, row.userId, bytes);
-      increment(aggregate.uploaderCounts, row.userId);
-      counted = true;
-    }
-    if (isOn(day, row.approvedAt)) {
-      increment(counters, UploadEventType.Approved);
-      counted = true;
-    }
-    if (isOn(day, row.rejectedAt)) {
-      increment(counters, UploadEventType.Rejected);
-      increment(aggregate.failures, row.rejectionReason || UNSPECIFIED_REJECTION_REASON);
-      counted = true;
-    }
-    const scanCounter = SCAN_OUTCOME_COUNTER[row.scanStatus];
-    if (scanCounter && isOn(day, row.scannedAt ?? row.approvedAt ?? row.rejectedAt)) {
-      increment(counters, scanCounter);
-      counted = true;
-    }
-
-    if (counted) aggregate.rowsCounted += 1;
   }
   return aggregate;
 }

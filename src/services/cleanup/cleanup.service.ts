@@ -87,9 +87,7 @@ export class CleanupService {
     logger.info('cleanup started');
 
     for (const category of CLEANUP_CATEGORIES) {
-      await this.phase(context, `${category} cleanup`, () =>
-        sweepExpired(context, category, cutoffs[category]),
-      );
+      await this.phase(context, `${category} cleanup`, () => sweepExpired(context, category));
     }
     // After the expiry sweeps, so objects and rows they just removed are not reported again.
     await this.phase(context, 'orphan scan', () => new OrphanScan(context).run());

@@ -29,11 +29,8 @@ interface BatchOutcome {
  * holds), delete their objects, then one conditional UPDATE or DELETE for the rows whose objects
  * are gone. A row whose object could not be deleted keeps its state, so the next run retries it.
  */
-export async function sweepExpired(
-  context: CleanupContext,
-  category: CleanupCategory,
-  cutoff: Date,
-): Promise<void> {
+export async function sweepExpired(context: CleanupContext, category: CleanupCategory): Promise<void> {
+  const cutoff = context.cutoffs[category];
   let after: ExpiryKeyset | undefined;
   for (;;) {
     const batch = context.dryRun
