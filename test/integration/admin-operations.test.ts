@@ -3,6 +3,7 @@ import { collectSubscription, startTestApp, type TestApp } from '../helpers/app'
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { SCAN_STATUS } from '../helpers/operations';
 import { confirm, initiate, PNG_1x1, putBytes, uploadFile } from '../helpers/upload';
+import { AnalyticsKeys } from '../../src/services/analytics/analytics-keys';
 import { UploadEventType } from '../../src/services/analytics/upload-event';
 
 const METRICS = `query($start: DateTime, $end: DateTime) {
@@ -248,7 +249,10 @@ describe('admin analytics, queue depth, cleanup and observability after a script
       {},
       10_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the subscription start
+    // The feed is live once this replica listens on the change channel; a fixed pause would race.
+    const channel = new AnalyticsKeys(`${app.services.config.redis.prefix}:`).metricsChangedChannel();
+    const listeners = async () => Number((await app.services.redis.pubsub('NUMSUB', channel))[1]);
+    while ((await listeners()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const startedAt = Date.now();
     await initiate(app, app.token('dan'), { fileName: 'x.txt', fileSize: 1, mimeType: 'text/plain' });
     while (sub.events.length === 0 && Date.now() - startedAt < 2000)

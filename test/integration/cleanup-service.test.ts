@@ -382,6 +382,8 @@ async function seedScenario(storage: StorageAdapter) {
     key,
     sizes,
     deletedKeys,
+    /** Read after the last write: runs that use it as their clock judge ages as of seeding. */
+    seededAt: new Date(),
     deletedRows: [
       ids.failed1,
       ids.failedMismatch,
@@ -484,7 +486,10 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     const scenario = await seedScenario(storage);
     const sink = new RecordingSink();
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
-    const service = new CleanupService(orm, storage, sink, SETTINGS, logger, metrics);
+    // The three runs share one clock reading: on a slow machine they can outlast the grace
+    // period, and the in-flight objects must stay in flight for all of them.
+    const settings = { ...SETTINGS, now: () => scenario.seededAt };
+    const service = new CleanupService(orm, storage, sink, settings, logger, metrics);
     const tableBefore = await tableSnapshot();
     const objectsBefore = await listAll(storage);
 

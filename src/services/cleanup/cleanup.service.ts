@@ -18,7 +18,7 @@ export type { CleanupMetrics, CleanupResult, CleanupSettings } from './cleanup.t
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const DEFAULTS = { orphanGraceMs: HOUR_MS, batchSize: 500, storageConcurrency: 8 };
+const DEFAULTS = { orphanGraceMs: HOUR_MS, batchSize: 500, storageConcurrency: 8, now: () => new Date() };
 
 /**
  * Removes what uploads leave behind: abandoned DRAFTs (REJECTED, upload deleted), expired
@@ -47,6 +47,7 @@ export class CleanupService {
       orphanGraceMs: settings.orphanGraceMs ?? DEFAULTS.orphanGraceMs,
       batchSize: settings.batchSize ?? DEFAULTS.batchSize,
       storageConcurrency: settings.storageConcurrency ?? DEFAULTS.storageConcurrency,
+      now: settings.now ?? DEFAULTS.now,
     };
     assertSettings(this.settings);
   }
@@ -65,7 +66,7 @@ export class CleanupService {
 
   /** One cleanup pass. Never throws for a failed item or phase: those are in `errors`. */
   async run({ dryRun }: { dryRun: boolean }): Promise<CleanupResult> {
-    const now = new Date();
+    const now = this.settings.now();
     const started = performance.now();
     const report = new CleanupReport(dryRun);
     const logger = this.logger.child({ cleanupRun: randomUUID(), dryRun });

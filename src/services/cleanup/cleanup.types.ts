@@ -28,6 +28,11 @@ export interface CleanupSettings {
    * @default 8
    */
   storageConcurrency?: number;
+  /**
+   * The clock every age is measured against; read once per run.
+   * @default () => new Date()
+   */
+  now?: () => Date;
 }
 
 /** The cleanup counters of {@link AppMetrics}; the whole AppMetrics object fits. */
