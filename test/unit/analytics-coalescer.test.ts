@@ -24,10 +24,13 @@ describe('MetricsPushCoalescer', () => {
       for (let i = 0; i < 100; i += 1) coalescer.notify();
       await sleep(80);
     }
+    const burstsMs = Date.now() - started;
     await sleep(600);
 
     expect(calls.length).toBeGreaterThanOrEqual(2);
-    expect(calls.length).toBeLessThanOrEqual(5);
+    // One call per 250 ms interval the bursts spanned, and the trailing one; a loaded machine
+    // stretches the bursts, so the bound follows their measured length (about 0.75 s: 5 calls).
+    expect(calls.length).toBeLessThanOrEqual(Math.ceil(burstsMs / 250) + 1);
     expect(calls[0]! - started).toBeLessThan(1000);
     // Never two calls closer than the interval (less a little timer jitter).
     for (let i = 1; i < calls.length; i += 1) expect(calls[i]! - calls[i - 1]!).toBeGreaterThanOrEqual(240);
