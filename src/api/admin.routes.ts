@@ -7,6 +7,9 @@ import { parseDateParam, withAnalyticsInput } from './admin-input';
 
 type Handler = (req: Request) => Promise<unknown>;
 
+/** Where {@link createAdminRoutes} is mounted; its routes are relative to it. */
+export const ADMIN_REST_PATH = '/api/admin';
+
 /**
  * REST twins of the admin GraphQL operations, for scripts and dashboards. No token → 401,
  * not an admin → 403. Errors use the same codes as GraphQL, as `{ error: { code, message } }`.
@@ -20,7 +23,7 @@ export function createAdminRoutes(services: AppServices): Router {
       if (!actor) throw ERRORS.unauthenticated();
       if (actor.role !== 'ADMIN') {
         services.logger.warn(
-          { security: true, event: 'forbidden', userId: actor.userId, path: req.path },
+          { security: true, event: 'forbidden', userId: actor.userId, path: req.baseUrl + req.path },
           'forbidden',
         );
         throw ERRORS.forbidden();
@@ -35,7 +38,7 @@ export function createAdminRoutes(services: AppServices): Router {
   };
 
   router.get(
-    '/api/admin/analytics/uploads',
+    '/analytics/uploads',
     route((req) =>
       withAnalyticsInput(() =>
         admin.metrics({
@@ -46,11 +49,11 @@ export function createAdminRoutes(services: AppServices): Router {
     ),
   );
   router.get(
-    '/api/admin/analytics/uploads/queue',
+    '/analytics/uploads/queue',
     route(() => admin.queueDepth()),
   );
   router.post(
-    '/api/admin/uploads/cleanup',
+    '/uploads/cleanup',
     express.json({ limit: '10kb' }),
     route(async (req) => {
       const dryRun = (req.body as { dryRun?: unknown } | undefined)?.dryRun ?? true;

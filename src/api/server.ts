@@ -20,7 +20,7 @@ import { healthRoutes } from './health.routes';
 import { createLocalStorageRouter } from './local-storage.routes';
 import { rateLimit } from './rate-limit';
 import { attachWebSocketServer } from './websocket';
-import { createAdminRoutes } from './admin.routes';
+import { ADMIN_REST_PATH, createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
 import { webClientRoutes } from './web-client.routes';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
@@ -133,7 +133,8 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
       }),
     }),
   );
-  app.use(authenticateRequest, limit, createAdminRoutes(services));
+  // Under its own path, so other requests (the queue board, 404s) skip its token check and budget.
+  app.use(ADMIN_REST_PATH, authenticateRequest, limit, createAdminRoutes(services));
   app.use(queueBoardRoutes(services.queues.all, config.auth.jwtSecret, logger, config.isProduction));
 
   app.use((_req, res) => {

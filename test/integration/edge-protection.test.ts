@@ -26,6 +26,17 @@ describe('rate limits and WebSocket authentication', () => {
     expect((await app.gql(MY_ASSETS, {}, app.token('patient'))).status).toBe(200);
   });
 
+  it("unknown paths are 404 whatever the token, and spend no one's budget", async () => {
+    const token = app.token('wanderer');
+    const get = (path: string, bearer: string) =>
+      fetch(new URL(path, app.url), { headers: { authorization: `Bearer ${bearer}` } });
+    for (let i = 0; i < 7; i++) expect((await get('/no-such-page', token)).status).toBe(404);
+    expect((await get('/no-such-page', 'not-a-jwt')).status).toBe(404);
+    // The admin REST routes still check the token.
+    expect((await get('/api/admin/analytics/uploads/queue', 'not-a-jwt')).status).toBe(401);
+    expect((await app.gql(MY_ASSETS, {}, token)).status).toBe(200);
+  });
+
   it('a WebSocket without a token, or with a bad one, is closed with 4401', async () => {
     for (const token of [null, 'not-a-jwt', `${app.token('x')}tampered`]) {
       const { error } = await collectSubscription(
