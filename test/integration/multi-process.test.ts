@@ -115,6 +115,18 @@ describe('several processes of one deployment', () => {
       );
       expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
     }, 60_000);
+
+    it('a second signal during shutdown exits at once, with code 1', async () => {
+      const { stuck } = await stuckScan('impatient');
+      const logged = (msg: string) => stuck.logs.some((line) => line.includes(`"msg":"${msg}"`));
+      stuck.child.kill('SIGTERM');
+      while (!logged('shutting down')) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The first signal is still waiting for the stuck scan; the second does not wait.
+      const secondAt = Date.now();
+      expect(await stuck.kill('SIGINT')).toBe(1);
+      expect(Date.now() - secondAt).toBeLessThan(3_000);
+      expect(logged('second signal: exiting now')).toBe(true);
+    }, 60_000);
   });
 
   it('SIGTERM shuts an API down cleanly: sockets close with 1001 (going away) and the process exits 0', async () => {
