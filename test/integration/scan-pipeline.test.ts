@@ -104,6 +104,35 @@ describe('scanning with a real clamd', () => {
     expect(await app.services.storage.head(asset.storageKey.replace(/^quarantine\//, ''))).toBeNull();
   });
 
+  it('a late duplicate scan job for a decided asset does nothing', async () => {
+    const { assetId } = await uploadFile(app, user, {
+      fileName: 'again.txt',
+      mimeType: 'text/plain',
+      body: EICAR,
+    });
+    await collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId }).done;
+    const decided = await app.services.assets.findById(assetId);
+    expect(decided).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED' });
+
+    // As a redelivery would: same payload, a job of its own.
+    const late = await app.services.queues.scan.add('scan', { assetId }, { jobId: `late-${assetId}` });
+    let finished = await app.services.queues.scan.getJob(late.id!);
+    while (!finished?.finishedOn) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      finished = await app.services.queues.scan.getJob(late.id!);
+    }
+    expect(finished.returnvalue).toBe('skipped');
+    const after = await app.services.assets.findById(assetId);
+    expect(after).toMatchObject({
+      status: decided!.status,
+      scanStatus: decided!.scanStatus,
+      stateVersion: decided!.stateVersion,
+      storageKey: decided!.storageKey,
+      scanResult: decided!.scanResult,
+    });
+    expect(await app.services.storage.head(decided!.storageKey)).not.toBeNull();
+  });
+
   it('images get a 320 px WebP thumbnail with no EXIF; the final event waits for it', async () => {
     const jpeg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#3366cc' } })
       .jpeg()
