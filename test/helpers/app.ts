@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { DestinationStream } from 'pino';
 import type { Client as WsClient } from 'graphql-ws';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { closeServices, openServices, type AppServices } from '../../src/app/services';
@@ -34,6 +35,20 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Reuse a Redis prefix (several processes of one deployment). */
   redisPrefix?: string;
+  /** Keep what the app logs at this level or above (default: nothing is logged). */
+  log?: RecordedLog;
+}
+
+/** Log entries kept in memory, so a test can check what was logged (see {@link recordLog}). */
+export interface RecordedLog {
+  level: string;
+  entries: Record<string, unknown>[];
+  destination: DestinationStream;
+}
+
+export function recordLog(level: string): RecordedLog {
+  const entries: Record<string, unknown>[] = [];
+  return { level, entries, destination: { write: (line: string) => void entries.push(JSON.parse(line)) } };
 }
 
 const PG_BASE = 'postgres://postgres@127.0.0.1:5432';
@@ -66,12 +81,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_PREFIX: options.redisPrefix ?? `t${randomBytes(4).toString('hex')}`,
     JWT_SECRET: TEST_JWT_SECRET,
     STORAGE_LOCAL_DIR: storageDir,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: options.log?.level ?? process.env.TEST_LOG_LEVEL ?? 'silent',
     SCAN_BACKOFF_MS: '200',
     RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {}, options.log?.destination);
   const services = await openServices(config, logger);
   const workers = options.workers ? await startWorkers(services) : undefined;
   let api: ApiServer | undefined;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { collectSubscription, startTestApp, type TestApp } from '../helpers/app';
+import { collectSubscription, recordLog, startTestApp, type TestApp } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import { ASSET, SCAN_STATUS } from '../helpers/operations';
 import { confirm, initiate, putBytes, uploadFile } from '../helpers/upload';
@@ -21,11 +21,13 @@ describe('scanning with a real clamd', () => {
   let clamd: ClamdHandle;
   let app: TestApp;
   let user: string;
+  const log = recordLog('warn');
 
   beforeAll(async () => {
     clamd = await ensureClamd();
     app = await startTestApp({
       workers: true,
+      log,
       env: { SCANNER_PROVIDER: 'clamav', CLAMAV_PORT: String(clamd.port), SCAN_BACKOFF_MS: '100' },
     });
     user = app.token('scan-user');
@@ -102,6 +104,18 @@ describe('scanning with a real clamd', () => {
     expect(asset.downloadUrl).toBeNull();
     expect(await app.services.storage.head(asset.storageKey)).not.toBeNull();
     expect(await app.services.storage.head(asset.storageKey.replace(/^quarantine\//, ''))).toBeNull();
+
+    // The security team's trail: who uploaded what, which engine caught it, and as what.
+    const securityEvents = log.entries.filter((entry) => entry.security && entry.assetId === assetId);
+    expect(securityEvents).toEqual([
+      expect.objectContaining({
+        level: 40,
+        event: 'infected_file',
+        userId: 'scan-user',
+        engine: 'clamav',
+        threats: [expect.stringMatching(/Eicar/i)],
+      }),
+    ]);
   });
 
   it('a late duplicate scan job for a decided asset does nothing', async () => {
