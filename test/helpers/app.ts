@@ -113,14 +113,25 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
+/** What {@link collectSubscription} hands back. */
+export interface CollectedSubscription<T> {
+  /** The events so far; complete once `done` resolves. */
+  events: T[];
+  /** Resolves at the first event, or when the subscription ends without one. */
+  started: Promise<void>;
+  done: Promise<{ events: T[]; error?: unknown }>;
+}
+
 /** Collects every event of a subscription until it completes (or `timeoutMs`). */
 export function collectSubscription<T>(
   client: WsClient,
   query: string,
   variables: Record<string, unknown>,
   timeoutMs = 20_000,
-): { events: T[]; done: Promise<{ events: T[]; error?: unknown }> } {
+): CollectedSubscription<T> {
   const events: T[] = [];
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const done = new Promise<{ events: T[]; error?: unknown }>((resolve) => {
     const timer = setTimeout(() => {
       unsubscribe();
@@ -135,6 +146,7 @@ export function collectSubscription<T>(
             resolve({ events, error: result.errors });
           } else if (result.data) {
             events.push(result.data as T);
+            markStarted();
           }
         },
         error: (error) => {
@@ -148,5 +160,6 @@ export function collectSubscription<T>(
       },
     );
   });
-  return { events, done };
+  void done.then(markStarted);
+  return { events, started, done };
 }

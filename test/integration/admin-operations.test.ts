@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collectSubscription, startTestApp, type TestApp } from '../helpers/app';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { SCAN_STATUS } from '../helpers/operations';
@@ -107,7 +107,7 @@ describe('admin analytics, queue depth, cleanup and observability after a script
       SCAN_STATUS,
       { assetId: abandonedId },
     );
-    while (watcher.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await watcher.started;
     const cleanup = await fetch(`${app.url.replace('/graphql', '')}/api/admin/uploads/cleanup`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
@@ -252,11 +252,13 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     // The feed is live once this replica listens on the change channel; a fixed pause would race.
     const channel = new AnalyticsKeys(`${app.services.config.redis.prefix}:`).metricsChangedChannel();
     const listeners = async () => Number((await app.services.redis.pubsub('NUMSUB', channel))[1]);
-    while ((await listeners()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(async () => expect(await listeners()).toBeGreaterThan(0), {
+      timeout: 5_000,
+      interval: 10,
+    });
     const startedAt = Date.now();
     await initiate(app, app.token('dan'), { fileName: 'x.txt', fileSize: 1, mimeType: 'text/plain' });
-    while (sub.events.length === 0 && Date.now() - startedAt < 2000)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await sub.started;
     expect(Date.now() - startedAt).toBeLessThan(1000);
     expect(sub.events[0].uploadMetricsUpdated.totalUploads).toBe(expected.initiated + 1);
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collectSubscription } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import { serviceClient } from '../helpers/client';
@@ -48,7 +48,7 @@ describe('several processes of one deployment', () => {
 
     const assetId = await uploaded(api1, token, 'hello from api 1\n');
     const stream = collectSubscription<ScanEvent>(api2.ws(token), SCAN_STATUS, { assetId });
-    while (stream.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await stream.started;
     expect((await confirm(api1, token, assetId, 'fan-out')).errors).toBeUndefined();
     const { events, error } = await stream.done;
     await api2.closeClients();
@@ -120,7 +120,7 @@ describe('several processes of one deployment', () => {
       const { stuck } = await stuckScan('impatient');
       const logged = (msg: string) => stuck.logs.some((line) => line.includes(`"msg":"${msg}"`));
       stuck.child.kill('SIGTERM');
-      while (!logged('shutting down')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await vi.waitFor(() => expect(logged('shutting down')).toBe(true), { timeout: 10_000, interval: 20 });
       // The first signal is still waiting for the stuck scan; the second does not wait.
       const secondAt = Date.now();
       expect(await stuck.kill('SIGINT')).toBe(1);
@@ -135,7 +135,7 @@ describe('several processes of one deployment', () => {
     const token = client.token('shutdown');
     const assetId = await uploaded(client, token, 'x');
     const stream = collectSubscription(client.ws(token), SCAN_STATUS, { assetId });
-    while (stream.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await stream.started;
     expect(await deployment.processes[0].kill('SIGTERM')).toBe(0);
     const { error } = await stream.done;
     // 1001 tells clients to reconnect (to another replica), unlike an abnormal 1006.

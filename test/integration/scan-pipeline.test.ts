@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import sharp from 'sharp';
 import { collectSubscription, recordLog, startTestApp, type TestApp } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
@@ -47,7 +47,7 @@ describe('scanning with a real clamd', () => {
     expect((await putBytes(textUpload, text)).ok).toBe(true);
 
     const stream = collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId: textUpload.assetId });
-    await waitForFirstEvent(stream.events);
+    await stream.started;
     expect((await confirm(app, user, textUpload.assetId)).errors).toBeUndefined();
     const { events, error } = await stream.done;
     expect(error).toBeUndefined();
@@ -130,11 +130,14 @@ describe('scanning with a real clamd', () => {
 
     // As a redelivery would: same payload, a job of its own.
     const late = await app.services.queues.scan.add('scan', { assetId }, { jobId: `late-${assetId}` });
-    let finished = await app.services.queues.scan.getJob(late.id!);
-    while (!finished?.finishedOn) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      finished = await app.services.queues.scan.getJob(late.id!);
-    }
+    const finished = await vi.waitFor(
+      async () => {
+        const job = await app.services.queues.scan.getJob(late.id!);
+        expect(job?.finishedOn).toBeDefined();
+        return job!;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     expect(finished.returnvalue).toBe('skipped');
     const after = await app.services.assets.findById(assetId);
     expect(after).toMatchObject({
@@ -224,7 +227,7 @@ describe('when clamd cannot scan', () => {
       const upload = await initiate(app, user, { fileName: 'a.txt', fileSize: 5, mimeType: 'text/plain' });
       await putBytes(upload, Buffer.from('hello'));
       const sub = collectSubscription<ScanEvent>(app.ws(user), SCAN_STATUS, { assetId: upload.assetId });
-      await waitForFirstEvent(sub.events);
+      await sub.started;
       await confirm(app, user, upload.assetId);
       const { events } = await sub.done;
       // Retries scan again without announcing SCANNING again.
@@ -267,14 +270,6 @@ describe('when clamd cannot scan', () => {
     }
   });
 });
-
-async function waitForFirstEvent(events: unknown[], timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (events.length === 0) {
-    if (Date.now() > deadline) throw new Error('no first event');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('several engines at once: clamav and virustotal (its API served by a local stub)', () => {
   let clamd: ClamdHandle;

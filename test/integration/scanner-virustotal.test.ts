@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scanTargetFromBuffer } from '../../src/scanners/scan-target';
 import { EICAR_TEST_STRING } from '../../src/scanners/signature.scanner';
 import { VirusTotalScanner, type VirusTotalScannerOptions } from '../../src/scanners/virustotal.scanner';
@@ -158,7 +158,7 @@ describe('VirusTotalScanner against the VirusTotal API stub', () => {
     stub.setUploadBehaviour({ pollsBeforeCompletion: 2 });
     const bytes = randomBytes(200);
     const scanning = scannerFor({ pollIntervalMs: 50 }).scan(scanTargetFromBuffer('poll-429', bytes));
-    await waitFor(() => stub.uploads.length === 1);
+    await vi.waitFor(() => expect(stub.uploads).toHaveLength(1), { timeout: 2_000, interval: 5 });
     stub.rateLimitNext(1);
     expect((await scanning).outcome).toBe('clean');
   });
@@ -196,14 +196,6 @@ describe('VirusTotalScanner against the VirusTotal API stub', () => {
     await expect(scanning).rejects.toThrow('worker shutting down');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
