@@ -1,6 +1,6 @@
 /**
  * Scan pipeline speed and memory against a real clamd, PostgreSQL, Redis and local storage:
- *   npx tsx bench/scan-pipeline.bench.ts [runs]
+ *   npx tsx bench/scan-pipeline.bench.ts [--rounds N] [--quick]   (or as part of `npm run bench`)
  *
  * The service runs in processes of its own (`node dist/main.js …`); this process is only its
  * client, as a real one would be, and runs the baseline.
@@ -26,17 +26,12 @@ import { deploymentEnv, startDeployment } from '../test/helpers/deployment';
 import { ASSET, SCAN_STATUS } from '../test/helpers/operations';
 import { buildDist } from '../test/helpers/process';
 import { confirm, initiate, putBytes } from '../test/helpers/upload';
+import { benchMain, type BenchOptions } from './lib/cli';
+import { formatNumber, type BenchRow } from './lib/report';
+import { median, MiB } from './lib/stats';
 
-const RUNS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 21);
-const LATENCY_ONLY = process.argv.includes('--latency-only');
 const TEN_MB = 10 * 1024 * 1024;
 const ONE_GIB = 1024 * 1024 * 1024;
-const MiB = 1024 * 1024;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Text, so the declared text/plain passes the content check; clamd scans it all the same. */
 function textBytes(size: number): Buffer {
@@ -100,7 +95,7 @@ interface LatencyFigures {
  * Median confirm → final event next to median raw INSTREAM, interleaved run by run so both see
  * the same machine. `roles`: ['all'] is `npm start`; ['api', 'worker'] the scaled-out layout.
  */
-async function latencyBench(roles: ('all' | 'api' | 'worker')[]): Promise<LatencyFigures> {
+async function latencyBench(roles: ('all' | 'api' | 'worker')[], runs: number): Promise<LatencyFigures> {
   // Every run scans the same bytes: with the cache on, all but the first would be lookups.
   const clamd = await ensureClamd({ disableCache: true });
   const env = await benchEnv(clamd.port);
@@ -113,7 +108,7 @@ async function latencyBench(roles: ('all' | 'api' | 'worker')[]): Promise<Latenc
     const e2e: number[] = [];
     const afterConfirm: number[] = [];
     const raw: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       raw.push(await rawInstream(clamd.port, body));
       const run = await endToEnd(client, body);
       e2e.push(run.fromSent);
@@ -205,53 +200,45 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
   }
 }
 
-async function main(): Promise<void> {
+export async function runScanPipelineBench(options: BenchOptions): Promise<BenchRow[]> {
+  const runs = options.rounds ?? (options.quick ? 7 : 21);
   buildDist();
-  const latency = await latencyBench(['all']);
-  const split = await latencyBench(['api', 'worker']);
-  const memory = LATENCY_ONLY ? { idle: 0, peak: 0, seconds: 0, verdict: 'skipped' } : await memoryBench();
-  const verdict = (ratio: number) => `${ratio.toFixed(2)}× ${ratio <= 1.3 ? 'OK' : 'MISSED'}`;
+  const latency = await latencyBench(['all'], runs);
+  const split = await latencyBench(['api', 'worker'], runs);
+  const memory = await memoryBench();
   const overIdle = (memory.peak - memory.idle) / MiB;
-  console.log(
-    '\nscan pipeline benchmark (10 MB text file; clamd cache off; medians of %d interleaved runs; ratio = median of per-run ratios)',
-    RUNS,
-  );
-  console.table([
+  const ms = (value: number) => `${formatNumber(value, 1)} ms`;
+  const latencyRow = (measure: string, figure: number, baseline: number, ratio: number): BenchRow => ({
+    bench: 'scan-pipeline',
+    measure,
+    service: ms(figure),
+    reference: `raw clamd INSTREAM ${ms(baseline)}`,
+    ratio,
+    target: '≤ 1.3×',
+    met: ratio <= 1.3,
+  });
+  return [
+    latencyRow(
+      '10 MB, one process (`npm start`): confirm sent → final event',
+      latency.e2e,
+      latency.raw,
+      latency.ratio,
+    ),
+    latencyRow(
+      '10 MB, API + worker processes: confirm sent → final event',
+      split.e2e,
+      split.raw,
+      split.ratio,
+    ),
     {
-      measure: 'raw clamd INSTREAM, 10 MB (baseline, one-process run)',
-      value: `${latency.raw.toFixed(1)} ms`,
+      bench: 'scan-pipeline',
+      measure: `worker RSS scanning a 1 GiB object, peak above idle (confirm → ${memory.verdict} in ${memory.seconds.toFixed(1)} s)`,
+      service: `${formatNumber(overIdle, 1)} MiB (${formatNumber(memory.idle / MiB, 1)} → ${formatNumber(memory.peak / MiB, 1)})`,
+      reference: '',
+      target: '≤ 64 MiB',
+      met: overIdle <= 64,
     },
-    {
-      measure: 'one process: confirm sent → final event',
-      value: `${latency.e2e.toFixed(1)} ms, ${verdict(latency.ratio)}`,
-    },
-    {
-      measure: 'one process: confirm answered → final event',
-      value: `${latency.afterConfirm.toFixed(1)} ms, ${verdict(latency.afterConfirmRatio)}`,
-    },
-    { measure: 'raw clamd INSTREAM (baseline, split run)', value: `${split.raw.toFixed(1)} ms` },
-    {
-      measure: 'worker process: confirm sent → final event',
-      value: `${split.e2e.toFixed(1)} ms, ${verdict(split.ratio)}`,
-    },
-    {
-      measure: 'worker process: confirm answered → final event',
-      value: `${split.afterConfirm.toFixed(1)} ms, ${verdict(split.afterConfirmRatio)}`,
-    },
-    { measure: 'worker idle RSS', value: `${(memory.idle / MiB).toFixed(1)} MiB` },
-    { measure: 'worker peak RSS scanning 1 GiB', value: `${(memory.peak / MiB).toFixed(1)} MiB` },
-    {
-      measure: 'peak above idle (target ≤ 64 MiB)',
-      value: `${overIdle.toFixed(1)} MiB ${overIdle <= 64 ? 'OK' : 'MISSED'}`,
-    },
-    { measure: '1 GiB confirm → decided', value: `${memory.seconds.toFixed(1)} s (${memory.verdict})` },
-  ]);
+  ];
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (require.main === module) benchMain(runScanPipelineBench);
