@@ -4,6 +4,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AdminResolver } from '../resolvers/admin.resolver';
 import { AssetResolver } from '../resolvers/asset.resolver';
 import { ScanStatusResolver } from '../resolvers/scan-status.resolver';
+import { UploadLimitsResolver } from '../resolvers/upload-limits.resolver';
 import { UploadResolver } from '../resolvers/upload.resolver';
 import { authChecker } from './auth-checker';
 
@@ -21,7 +22,7 @@ const UNUSED_PUBSUB: PubSub = {
 /** Builds the executable schema; `emitSchemaFile` writes its SDL (used by `npm run codegen`). */
 export function buildAppSchema(options: { emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AssetResolver, UploadResolver, ScanStatusResolver, AdminResolver],
+    resolvers: [AssetResolver, UploadResolver, UploadLimitsResolver, ScanStatusResolver, AdminResolver],
     authChecker,
     pubSub: UNUSED_PUBSUB,
     // Inputs are validated by the services, with the contract's error codes; no class-validator.

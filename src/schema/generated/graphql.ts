@@ -146,6 +146,8 @@ export type Query = {
   topUploaders: Array<UploaderStat>;
   /** Admin. Keys such as 'Virus detected', 'Virus scan failed', 'Upload abandoned' */
   uploadFailureBreakdown: Array<CountByKey>;
+  /** What initiateUpload accepts (size, types), so a client can refuse a file before sending it */
+  uploadLimits: UploadLimits;
   /** Admin. No range: today so far (real-time) */
   uploadMetrics: UploadMetrics;
   /** Admin */
@@ -261,6 +263,17 @@ export type UploadCleanupResult = {
   infectedCleaned: Scalars['Int']['output'];
   orphans: CleanupOrphans;
   storageFreedBytes: Scalars['Float']['output'];
+};
+
+/** What initiateUpload accepts; clients check files against it before uploading */
+export type UploadLimits = {
+  __typename?: 'UploadLimits';
+  /** MIME types accepted; an entry may be a wildcard such as 'image/*' */
+  allowedMimeTypes: Array<Scalars['String']['output']>;
+  /** Largest file accepted, in bytes */
+  maxFileSize: Scalars['SafeInt']['output'];
+  /** Seconds an upload URL stays valid */
+  uploadUrlTtlSeconds: Scalars['Int']['output'];
 };
 
 export type UploadMetrics = {
