@@ -33,3 +33,21 @@ export function createLogger(
     destination,
   );
 }
+
+/**
+ * Where the process logs: pino-pretty (colours, local times, one line per event) when a person
+ * is watching (stdout is a terminal) outside production; otherwise undefined, meaning pino's
+ * JSON on stdout, which is what log collectors read. pino-pretty is a development dependency,
+ * so an install without it logs JSON too.
+ */
+export function consoleDestination(options: { isProduction: boolean }): DestinationStream | undefined {
+  if (options.isProduction || !process.stdout.isTTY) return undefined;
+  let pretty: typeof import('pino-pretty');
+  try {
+    pretty = require('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  // Synchronous, so nothing logged just before an exit is lost.
+  return pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}

@@ -7,7 +7,7 @@ import { Shutdown } from './app/shutdown';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseUnavailableError } from './database/database';
 import { startWorkers } from './jobs/workers';
-import { createLogger } from './logger';
+import { consoleDestination, createLogger } from './logger';
 import { buildAppSchema } from './schema/build-schema';
 
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (!ROLES.includes(role)) exitWith(`Unknown role "${role}": expected one of ${ROLES.join(', ')}`);
 
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, { role });
+  const logger = createLogger(config.logLevel, { role }, consoleDestination(config));
   if (config.scan.usedDeprecatedMockName) {
     logger.warn('SCANNER_PROVIDER=mock is the old name of the built-in "signature" scanner; use signature');
   }
@@ -47,9 +47,23 @@ async function main(): Promise<void> {
 }
 
 function printWelcome(url: string, adminToken: string | null): void {
-  const lines = [``, `  GraphQL:   ${url}`, `  WebSocket: ${url.replace(/^http/, 'ws')}`];
+  const origin = new URL(url).origin;
+  const lines = [
+    ``,
+    `  Upload page: ${origin}/`,
+    `  GraphQL:     ${url}`,
+    `  WebSocket:   ${url.replace(/^http/, 'ws')}`,
+  ];
   if (adminToken) {
-    lines.push(`  Admin dev token (12 h, this process only):`, ``, `  Authorization: Bearer ${adminToken}`);
+    // In the fragment: browsers never send it, so the token reaches no server or proxy log.
+    const signedIn = `#token=${encodeURIComponent(adminToken)}`;
+    lines.push(
+      ``,
+      `  Signed in as the dev admin (12 h, this process only):`,
+      `  Upload page: ${origin}/${signedIn}`,
+      ``,
+      `  Admin dev token: Authorization: Bearer ${adminToken}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
