@@ -3,7 +3,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', '.tmp/', 'src/schema/generated/', 'coverage/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      '.tmp/',
+      'src/schema/generated/',
+      'web/generated/',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,7 +25,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['public/**/*.js'],
-    languageOptions: { globals: { ...globals.browser, graphqlWs: 'readonly' } },
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
+    // The pages talk to the API only through the generated typed documents.
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
 );

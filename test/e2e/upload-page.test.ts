@@ -1,226 +1,238 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/api/auth';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { launchBrowser, seriousAccessibilityViolations, type WatchedBrowser } from '../helpers/browser';
+import { SHARED_CLAMD_PORT } from '../helpers/clamd';
 import { ASSET, MY_ASSETS } from '../helpers/operations';
+import { ensurePagesBuilt } from '../helpers/pages';
 import { EICAR, waitForAsset } from '../helpers/scan';
+import { uploadFile } from '../helpers/upload';
 
 /**
- * The project's own upload page (public/) in a real browser: Debian's Chromium driven by
- * playwright-core, against the whole service in this process with its scan workers.
+ * The upload page (web/, built by Vite) in Debian's Chromium, driven by playwright-core, against
+ * the whole service in this process with its scan workers, real clamd, PostgreSQL and Redis.
  */
 
-/** Debian's build; CHROMIUM_PATH only to point at another copy (or to try the missing case). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** As root, in a container, without the network: see SERVICES.md, "Browser tests". */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/** Set to keep the screenshots (their directory is printed); otherwise they are deleted. */
-const KEEP_SCREENSHOTS = Boolean(process.env.KEEP_SCREENSHOTS);
-const SETTLE_MS = 15_000;
+/** Small, so an over-size file is cheap to make; the page must learn it from the server. */
+const MAX_FILE_SIZE = 3_000_000;
 
 describe('upload page in a browser', () => {
   let app: TestApp;
-  let context: BrowserContext | undefined;
+  let browser: WatchedBrowser;
   let page: Page;
   let origin: string;
-  let profileDir: string | undefined;
-  let screenshotDir: string | undefined;
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
-  const urlsSeen: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: the browser test needs Debian's Chromium. Install it with: apt-get install -y chromium`,
-      );
-    }
-    profileDir = await mkdtemp(path.join(os.tmpdir(), 'upl-chromium-'));
-    screenshotDir = await mkdtemp(path.join(os.tmpdir(), 'upl-screens-'));
-    const [started, browser] = await Promise.all([
-      startTestApp({ workers: true, env: { SCANNER_PROVIDER: 'signature' } }),
-      chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-        viewport: { width: 1000, height: 900 },
-        acceptDownloads: false,
-      }),
-    ]);
-    app = started;
-    context = browser;
+    await ensurePagesBuilt();
+    app = await startTestApp({
+      workers: true,
+      env: {
+        SCANNER_PROVIDER: 'clamav',
+        CLAMAV_PORT: String(SHARED_CLAMD_PORT),
+        STORAGE_MAX_FILE_SIZE: String(MAX_FILE_SIZE),
+      },
+    });
     origin = new URL(app.url).origin;
-    page = await newWatchedPage(context.pages()[0]);
-  });
-
-  /** A page that reports script errors and requests to elsewhere to the checks after each test. */
-  async function newWatchedPage(existing?: Page): Promise<Page> {
-    const watched = existing ?? (await context!.newPage());
-    watched.setDefaultTimeout(SETTLE_MS);
-    watched.on('pageerror', (error) => pageErrors.push(String(error)));
-    watched.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    // Local storage is same-origin, so every request the page makes stays on this origin.
-    watched.on('request', (request) => {
-      const url = request.url();
-      urlsSeen.push(url);
-      if (!url.startsWith(`${origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:')) {
-        foreignRequests.push(url);
-      }
-    });
-    watched.on('websocket', (socket) => {
-      urlsSeen.push(socket.url());
-      if (new URL(socket.url()).host !== new URL(origin).host) foreignRequests.push(socket.url());
-    });
-    return watched;
-  }
+    browser = await launchBrowser(origin);
+    page = browser.page;
+  }, 180_000);
 
   // Every test: no script error on the page, and nothing loaded from elsewhere (no CDN, no fonts).
   afterEach(() => {
-    const errors = pageErrors.splice(0);
-    const foreign = foreignRequests.splice(0);
-    expect(errors).toEqual([]);
-    expect(foreign).toEqual([]);
+    expect(browser.pageErrors.splice(0)).toEqual([]);
+    expect(browser.foreignRequests.splice(0)).toEqual([]);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
-    if (screenshotDir) {
-      if (KEEP_SCREENSHOTS) console.log(`upload page screenshots kept in ${screenshotDir}`);
-      else await rm(screenshotDir, { recursive: true, force: true });
-    }
   });
 
-  /** Opens the page afresh and pastes `token` into the token field. */
-  async function openWithToken(token: string, on: Page = page): Promise<void> {
-    consoleErrors.length = 0;
-    await on.goto(`${origin}/`);
+  /** Opens the page signed in with `token` the way `npm start`'s link does: in the fragment. */
+  async function openSignedIn(token: string, on: Page = page): Promise<void> {
+    browser.consoleErrors.length = 0;
+    await on.goto('about:blank'); // a fresh page, not a same-document fragment change
+    await on.goto(`${origin}/#token=${encodeURIComponent(token)}`);
     await on.waitForSelector('html[data-ready="true"]');
-    await on.getByLabel('Bearer token').fill(token);
   }
 
-  /** Records every state the status badge shows, as it changes (proves the page is live). */
-  async function recordStates(): Promise<void> {
-    await page.evaluate(() => {
-      const browser = globalThis as any;
-      const seen: string[] = [];
-      browser.seenStates = seen;
-      const badge = browser.document.getElementById('current-state');
-      new browser.MutationObserver(() => {
-        const state = badge.dataset.state;
-        if (state && seen.at(-1) !== state) seen.push(state);
-      }).observe(badge, { attributes: true, attributeFilter: ['data-state'] });
-    });
+  /** Drops files on Uppy's drop zone, as a person dragging them from a file manager would. */
+  async function dropFiles(files: { name: string; type: string; base64: string }[], on: Page = page) {
+    await on.evaluate((list) => {
+      const w = globalThis as any;
+      const transfer = new w.DataTransfer();
+      for (const file of list) {
+        const bytes = Uint8Array.from(w.atob(file.base64), (c: string) => c.charCodeAt(0));
+        transfer.items.add(new w.File([bytes], file.name, { type: file.type }));
+      }
+      const zone = w.document.querySelector('.uppy-Dashboard-inner');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(
+          new w.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
+        );
+      }
+    }, files);
   }
 
   // Functions run in the page; the project's tsconfig has no DOM types, hence `any` there.
-  const seenStates = () => page.evaluate(() => (globalThis as any).seenStates as string[]);
-  const timelineStates = () =>
-    page.$$eval('#timeline li', (items: any[]) => items.map((item) => item.dataset.state));
+  const fileOf = (name: string, type: string, bytes: Buffer) => ({
+    name,
+    type,
+    base64: bytes.toString('base64'),
+  });
 
-  async function chooseAndUpload(
-    file: { name: string; mimeType: string; buffer: Buffer },
-    title: string,
-    on: Page = page,
-  ): Promise<void> {
-    await on.setInputFiles('#file', file);
-    await on.getByLabel('Title').fill(title);
-    await on.getByRole('button', { name: 'Upload', exact: true }).click();
+  /** Records every state each result card shows, as it changes (proves the page is live). */
+  async function recordStates(on: Page = page): Promise<void> {
+    await on.evaluate(() => {
+      const w = globalThis as any;
+      const seen: Record<string, string[]> = {};
+      w.seenStates = seen;
+      new w.MutationObserver(() => {
+        for (const card of w.document.querySelectorAll('#results .result-item')) {
+          const name: string = card.dataset.fileName;
+          const states = (seen[name] ??= []);
+          if (states.at(-1) !== card.dataset.state) states.push(card.dataset.state);
+        }
+      }).observe(w.document.getElementById('results'), {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-state'],
+      });
+    });
+  }
+  const seenStates = () => page.evaluate(() => (globalThis as any).seenStates as Record<string, string[]>);
+  const card = (name: string, on: Page = page) =>
+    on.locator(`#results .result-item[data-file-name="${name}"]`);
+
+  async function startUpload(on: Page = page): Promise<void> {
+    await on.locator('.uppy-StatusBar-actionBtn--upload').click();
   }
 
-  it('uploads a PNG: live states to CLEAN, a download link serving the same bytes, a thumbnail', async () => {
+  it('serves the built page with a strict policy: scripts and styles from this origin only', async () => {
+    const response = await fetch(`${origin}/`);
+    expect(response.status).toBe(200);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe');
+    const html = await response.text();
+    // Built by Vite: hashed bundles from /assets, no inline script, nothing from elsewhere.
+    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/upload-[\w-]+\.js"><\/script>/);
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('signs in from the #token= link: kept in session storage, dropped from the address bar', async () => {
+    const token = app.token('page-alice');
+    await openSignedIn(token);
+    expect(new URL(page.url()).hash).toBe('');
+    expect(
+      await page.evaluate(() => (globalThis as any).sessionStorage.getItem('upload-service.token')),
+    ).toBe(token);
+    await expect.poll(() => page.textContent('#token-status')).toContain('Signed in as page-alice (USER)');
+    // The server's limits, as the server states them.
+    expect(await page.textContent('#limits-hint')).toContain('Up to 3.0 MB per file');
+    expect(await page.textContent('#limits-hint')).toContain('image/png');
+  });
+
+  it('a batch dropped together: every bar completes; the image is CLEAN with a thumbnail, EICAR INFECTED by name, live', async () => {
     const png = await sharp({
       create: { width: 96, height: 64, channels: 3, background: { r: 40, g: 140, b: 90 } },
     })
       .png()
       .toBuffer();
-    const token = app.token('page-alice');
-    await openWithToken(token);
-
-    // Kept for the tab, never put in the address bar.
-    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('upload-page.token'))).toBe(
-      token,
-    );
-    await expect.poll(() => page.textContent('#token-status')).toContain('Signed in as page-alice (USER)');
-
+    const token = app.token('page-bob');
+    await openSignedIn(token);
     await recordStates();
-    // File names and titles are user input: the page must show them as text, never as markup.
-    // (The server already replaces <>:"|?* in file names; titles keep them.)
-    const title = 'Green <img src=x onerror="window.pwned=1"> & <b>square</b>';
-    await chooseAndUpload({ name: "green & 'square' #1.png", mimeType: 'image/png', buffer: png }, title);
+    await dropFiles([fileOf('green square.png', 'image/png', png), fileOf('eicar.txt', 'text/plain', EICAR)]);
+    await expect.poll(() => page.locator('.uppy-Dashboard-Item').count()).toBe(2);
+    await browser.screenshot(page, 'upload-batch-added');
+    await startUpload();
 
-    await page.waitForSelector('#verdict[data-state="CLEAN"]');
-    expect(await seenStates()).toEqual(['DRAFT', 'PROCESSING', 'SCANNING', 'CLEAN']);
-    expect(await timelineStates()).toEqual(['DRAFT', 'PROCESSING', 'SCANNING', 'CLEAN']);
-    expect(await page.getAttribute('#progress', 'value')).toBe('100');
-    expect(await page.isVisible('#upload-error')).toBe(false);
+    await page.waitForSelector(
+      '#results .result-item[data-file-name="green square.png"][data-state="CLEAN"]',
+    );
+    await page.waitForSelector('#results .result-item[data-file-name="eicar.txt"][data-state="INFECTED"]');
+    // Every file's progress bar reached the end.
+    await expect.poll(() => page.locator('.uppy-Dashboard-Item.is-complete').count()).toBe(2);
+    const states = await seenStates();
+    for (const name of ['green square.png', 'eicar.txt']) {
+      // Shown live as the server moved it along (no reload): confirmed, scanned, decided.
+      expect(states[name]).toEqual(expect.arrayContaining(['PROCESSING', 'SCANNING']));
+      expect(states[name].indexOf('PROCESSING')).toBeLessThan(states[name].indexOf('SCANNING'));
+    }
+    expect(states['green square.png'].at(-1)).toBe('CLEAN');
+    expect(states['eicar.txt'].at(-1)).toBe('INFECTED');
 
-    const link = page.locator('#download-link');
-    expect(await link.textContent()).toBe("Download green & 'square' #1.png");
-    const href = await link.getAttribute('href');
-    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/storage\/object\//);
-    const downloaded = await fetch(href!);
-    expect(downloaded.status).toBe(200);
+    const image = card('green square.png');
+    await page.waitForFunction(() => {
+      const thumbnail = (globalThis as any).document.querySelector('#results .thumbnail');
+      return thumbnail !== null && thumbnail.complete && thumbnail.naturalWidth > 0;
+    });
+    expect(await image.locator('.thumbnail').getAttribute('alt')).toBe('Thumbnail of green square.png');
+    const href = await image.locator('a.download-link').getAttribute('href');
+    const downloaded = await fetch(new URL(href!, origin));
     expect(Buffer.from(await downloaded.arrayBuffer()).equals(png)).toBe(true);
 
-    await page.waitForFunction(() => {
-      const image = (globalThis as any).document.getElementById('thumbnail');
-      return !image.hidden && image.complete && image.naturalWidth > 0;
-    });
-    expect(await page.getAttribute('#thumbnail', 'alt')).toBe("Thumbnail of green & 'square' #1.png");
+    const infected = card('eicar.txt');
+    expect((await infected.locator('.threat-name').allTextContents()).join(' ')).toContain(
+      'Eicar-Test-Signature',
+    );
+    expect(await infected.locator('.verdict').textContent()).toMatch(/^Infected with Eicar-Test-Signature/);
+    expect(await infected.locator('a.download-link').count()).toBe(0);
 
-    // "My uploads" was refreshed after the upload.
-    const item = page.locator('#mine li.mine-item').first();
-    await expect.poll(() => item.getAttribute('data-state')).toBe('CLEAN');
-    expect(await item.locator('.mine-name').textContent()).toBe(title);
-    expect(await page.locator('#result dd', { hasText: 'Green <img' }).textContent()).toBe(title);
-    expect(await page.locator('main img:not(#thumbnail), main b').count()).toBe(0);
-    expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
+    // "My uploads" caught up with both, and offers a download only for the clean one.
+    await expect.poll(() => page.locator('#mine li.mine-item').count()).toBe(2);
+    expect(await page.locator('#mine li.mine-item[data-state="CLEAN"] a.mine-download').count()).toBe(1);
+    expect(await page.locator('#mine li.mine-item[data-state="INFECTED"] a').count()).toBe(0);
 
-    await page.screenshot({ path: path.join(screenshotDir!, 'clean.png'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
-    // The token travels in headers and connectionParams only, never in a URL.
-    expect(urlsSeen.filter((url) => url.includes(token))).toEqual([]);
+    await browser.screenshot(page, 'upload-batch-done');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
+    // The token travels in headers and connectionParams only, never in a URL the server sees.
+    const sentWithToken = browser.urlsSeen.filter((url) => url.includes(token) && !url.includes('#token='));
+    expect(sentWithToken).toEqual([]);
   });
 
-  it('uploads the EICAR test file: INFECTED with the threat name, and no download link', async () => {
-    await openWithToken(app.token('page-bob'));
-    await recordStates();
-    await chooseAndUpload(
-      { name: 'eicar.txt', mimeType: 'text/plain', buffer: EICAR },
-      'Not a virus, honest',
+  it('refuses before uploading what the server would refuse: too large, a type not allowed', async () => {
+    await openSignedIn(app.token('page-carol'));
+    const graphqlCalls: string[] = [];
+    const onRequest = (request: { url(): string; postData(): string | null }) => {
+      if (request.url().endsWith('/graphql')) graphqlCalls.push(request.postData() ?? '');
+    };
+    page.on('request', onRequest);
+    try {
+      const big = Buffer.alloc(MAX_FILE_SIZE + 1, 7);
+      await dropFiles([fileOf('too big.txt', 'text/plain', big)]);
+      await expect.poll(() => page.textContent('#refusals')).toContain('too big.txt was not added');
+      expect(await page.textContent('#refusals')).toMatch(
+        /too big\.txt exceeds maximum allowed size of 2\.9 MB/,
+      );
+      await dropFiles([fileOf('setup.exe', 'application/x-msdownload', Buffer.from('MZ fake'))]);
+      await expect.poll(() => page.textContent('#refusals')).toContain('setup.exe was not added');
+      expect(await page.locator('.uppy-Dashboard-Item').count()).toBe(0);
+      expect(graphqlCalls.filter((body) => body.includes('initiateUpload'))).toEqual([]);
+      await browser.screenshot(page, 'upload-refused-before-upload');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  it('explains a refusal after the bytes went: content that is not what it claims', async () => {
+    await openSignedIn(app.token('page-dave'));
+    await dropFiles([fileOf('fake.png', 'image/png', Buffer.from('not a png at all\n'))]);
+    await startUpload();
+    const fake = card('fake.png');
+    await page.waitForSelector(
+      '#results .result-item[data-file-name="fake.png"][data-code="CONTENT_MISMATCH"]',
     );
-
-    await page.waitForSelector('#verdict[data-state="INFECTED"]');
-    expect(await seenStates()).toEqual(['DRAFT', 'PROCESSING', 'SCANNING', 'INFECTED']);
-    expect(await page.locator('#threats .threat-name').allTextContents()).toEqual(['Eicar-Test-Signature']);
-    expect(await page.isVisible('#download-block')).toBe(false);
-    expect(await page.isVisible('#thumbnail')).toBe(false);
-
-    const item = page.locator('#mine li.mine-item').first();
-    await expect.poll(() => item.getAttribute('data-state')).toBe('INFECTED');
-    expect(await item.locator('button').count()).toBe(0);
-
-    await page.screenshot({ path: path.join(screenshotDir!, 'infected.png'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
+    expect(await fake.locator('.error-text').textContent()).toContain('do not match');
+    expect(await fake.locator('.error-code').textContent()).toBe('CONTENT_MISMATCH');
+    expect(await page.locator('#results .thumbnail').count()).toBe(0);
   });
 
   it('a wrong token: a clear UNAUTHENTICATED message, and nothing is created', async () => {
@@ -228,82 +240,47 @@ describe('upload page in a browser', () => {
       userId: 'page-mallory',
       role: 'USER',
     });
-    await openWithToken(forged);
-    await chooseAndUpload(
-      { name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') },
-      'Note',
-    );
-
-    const error = page.locator('#upload-error');
-    await page.waitForSelector('#upload-error[data-code="UNAUTHENTICATED"]');
-    const text = (await error.textContent()) ?? '';
-    expect(text).toContain('Your token is missing, invalid or expired');
-    expect(text).not.toMatch(/\n\s+at |Error:|stack/i);
-    expect(await page.isVisible('#status-block')).toBe(false);
-    expect(await page.isVisible('#progress-block')).toBe(false);
-    // "My uploads" and the token field tell the same story.
+    await openSignedIn(forged);
+    await expect
+      .poll(() => page.textContent('#token-status'))
+      .toContain('The server did not accept this token');
     await page.waitForSelector('#mine-error[data-code="UNAUTHENTICATED"]');
-    expect(await page.textContent('#token-status')).toContain('The server did not accept this token');
-
+    expect(await page.textContent('#mine-error')).toContain('Your token is missing, invalid or expired');
     const mine = await app.gql(MY_ASSETS, {}, app.token('page-mallory'));
     expect(mine.data.myAssets.totalCount).toBe(0);
-
-    await page.screenshot({ path: path.join(screenshotDir!, 'unauthenticated.png'), fullPage: true });
-  });
-
-  it('refusals are explained by their code: a type not allowed, content that is not what it claims', async () => {
-    await openWithToken(app.token('page-carol'));
-    await chooseAndUpload(
-      { name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ fake') },
-      'Setup',
-    );
-    await page.waitForSelector('#upload-error[data-code="MIME_TYPE_NOT_ALLOWED"]');
-    expect(await page.textContent('#upload-error .error-text')).toBe(
-      'Files of this type cannot be uploaded here.',
-    );
-
-    // Declared a PNG, sent text: the bytes reach storage, then confirm refuses them.
-    await chooseAndUpload(
-      { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not a png at all\n') },
-      'Fake',
-    );
-    await page.waitForSelector('#upload-error[data-code="CONTENT_MISMATCH"]');
-    expect(await page.textContent('#upload-error .error-text')).toContain('do not match');
-    expect(await page.getAttribute('#progress', 'value')).toBe('100');
-    expect(await page.isVisible('#result')).toBe(false);
-    expect(await page.isEnabled('#upload-button')).toBe(true);
-    await page.screenshot({ path: path.join(screenshotDir!, 'content-mismatch.png'), fullPage: true });
+    await browser.screenshot(page, 'upload-unauthenticated');
   });
 
   it('the live-status socket: a refusal stops before confirm; a broken connection still confirms', async () => {
     const token = app.token('page-erin');
-    const note = (name: string) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(`${name}\n`) });
+    const note = (name: string) => fileOf(name, 'text/plain', Buffer.from(`${name}\n`));
     const assetIdOf = async (name: string) => {
       const mine = await app.gql(MY_ASSETS, { first: 20 }, token);
       return mine.data.myAssets.nodes.find((asset: { fileName: string }) => asset.fileName === name)
         .id as string;
     };
-
     // Each case on a page of its own: WebSocket routes cannot be removed from a page.
-    const refusedPage = await newWatchedPage();
-    const brokenPage = await newWatchedPage();
+    const refusedPage = await browser.newPage();
+    const brokenPage = await browser.newPage();
     try {
       // As the server answers a bad token on the socket: close code 4401. Nothing is confirmed.
       await refusedPage.routeWebSocket(/\/graphql$/, (socket) =>
         socket.close({ code: 4401, reason: 'Unauthorized' }),
       );
-      await openWithToken(token, refusedPage);
-      await chooseAndUpload(note('refused.txt'), 'Refused', refusedPage);
-      await refusedPage.waitForSelector('#upload-error[data-code="UNAUTHENTICATED"]');
+      await openSignedIn(token, refusedPage);
+      await dropFiles([note('refused.txt')], refusedPage);
+      await startUpload(refusedPage);
+      await refusedPage.waitForSelector('#results .result-item[data-code="UNAUTHENTICATED"]');
       const refused = await app.gql(ASSET, { id: await assetIdOf('refused.txt') }, token);
       expect(refused.data.asset.status).toBe('DRAFT');
 
       // A proxy that drops WebSockets: the file is confirmed and scanned all the same.
       await brokenPage.routeWebSocket(/\/graphql$/, (socket) => socket.close({ code: 1011, reason: 'gone' }));
-      await openWithToken(token, brokenPage);
-      await chooseAndUpload(note('unwatched.txt'), 'Unwatched', brokenPage);
-      await brokenPage.waitForSelector('#upload-error[data-code="LIVE_STATUS_FAILED"]');
-      expect(await brokenPage.textContent('#upload-error .error-text')).toContain('Check “My uploads”');
+      await openSignedIn(token, brokenPage);
+      await dropFiles([note('unwatched.txt')], brokenPage);
+      await startUpload(brokenPage);
+      await brokenPage.waitForSelector('#results .result-item[data-code="LIVE_STATUS_FAILED"]');
+      expect(await brokenPage.textContent('#results .error-text')).toContain('Check “My uploads”');
       await waitForAsset(
         app,
         token,
@@ -312,31 +289,34 @@ describe('upload page in a browser', () => {
       );
       await brokenPage.getByRole('button', { name: 'Refresh' }).click();
       await expect
-        .poll(() => brokenPage.locator('#mine li.mine-item').first().getAttribute('data-state'))
-        .toBe('CLEAN');
+        .poll(() => brokenPage.locator('#mine li.mine-item[data-state="CLEAN"]').count())
+        .toBeGreaterThan(0);
     } finally {
       await refusedPage.close();
       await brokenPage.close();
     }
   });
 
-  it('a file dropped on the drop zone is selected, and its name becomes the default title', async () => {
-    await openWithToken(app.token('page-dave'));
-    await page.evaluate(() => {
-      const browser = globalThis as any;
-      const transfer = new browser.DataTransfer();
-      transfer.items.add(new browser.File(['hello'], 'dropped notes.txt', { type: 'text/plain' }));
-      const zone = browser.document.getElementById('dropzone');
-      for (const type of ['dragenter', 'dragover', 'drop']) {
-        zone.dispatchEvent(
-          new browser.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
-        );
-      }
-    });
-    expect(await page.textContent('#file-summary')).toBe('dropped notes.txt · 5 B · text/plain');
-    expect(await page.inputValue('#title')).toBe('dropped notes');
-    expect(await page.locator('#file').evaluate((input: any) => input.files[0]?.name)).toBe(
-      'dropped notes.txt',
-    );
+  it('"My uploads" pages through myAssets', async () => {
+    const token = app.token('page-frank');
+    for (let i = 1; i <= 12; i += 1) {
+      await uploadFile(app, token, {
+        fileName: `note-${i}.txt`,
+        mimeType: 'text/plain',
+        body: Buffer.from(`n${i}\n`),
+      });
+    }
+    await openSignedIn(token);
+    await expect.poll(() => page.textContent('#mine-count')).toBe('1–10 of 12');
+    expect(await page.locator('#mine li.mine-item').count()).toBe(10);
+    expect(await page.isDisabled('#mine-previous')).toBe(true);
+    await page.click('#mine-next');
+    await expect.poll(() => page.textContent('#mine-count')).toBe('11–12 of 12');
+    const older = await page.locator('#mine .mine-item .hint').allTextContents();
+    expect(older.map((text) => text.split(' · ')[0])).toEqual(['note-2.txt', 'note-1.txt']);
+    expect(await page.isDisabled('#mine-next')).toBe(true);
+    await page.click('#mine-previous');
+    await expect.poll(() => page.textContent('#mine-count')).toBe('1–10 of 12');
+    await browser.screenshot(page, 'upload-my-uploads');
   });
 });
