@@ -28,6 +28,8 @@ export interface ScanResultData {
   engine: string;
   /** Engine and signature database version(s), e.g. `ClamAV 1.4.6/27000/…`, when the engine says. */
   engineVersion?: string | null;
+  /** Signature version per engine (e.g. `{ clamav: '1.4.6/27002' }`); rescans after updates compare it. */
+  signatures?: Record<string, string> | null;
   threats: { name: string; engine: string }[];
   scannedAt: string;
   durationMs: number;

@@ -7,7 +7,8 @@ import {
   type ClamdEndpoint,
 } from './clamd/clamd-connection';
 import { interpretInstreamReply } from './clamd/clamd-reply';
-import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
+import { clamdSignatureVersion, parseClamdVersion } from './clamd/clamd-version';
+import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo, SignatureVersions } from './scanner';
 
 /** Where and how to reach clamd. */
 export interface ClamAvScannerOptions {
@@ -81,12 +82,21 @@ export class ClamAvScanner implements Scanner {
           outcome: 'error',
           engine: this.engine,
           reason: error.message,
-          engineVersion: await engineVersion,
+          ...versionFields(await engineVersion),
         };
       }
       throw error;
     }
-    return { ...interpretInstreamReply(reply), engine: this.engine, engineVersion: await engineVersion };
+    return { ...interpretInstreamReply(reply), engine: this.engine, ...versionFields(await engineVersion) };
+  }
+
+  /** Reads `VERSION` now (not from the cache): the engine and daily database version, and its date. */
+  async signatures(signal?: AbortSignal): Promise<SignatureInfo[]> {
+    const reply = await this.readVersion(signal);
+    const parsed = parseClamdVersion(reply);
+    if (!parsed)
+      throw new ClamdExchangeError(`clamd answered VERSION with ${JSON.stringify(reply.slice(0, 100))}`);
+    return [{ engine: this.engine, version: clamdSignatureVersion(parsed), updatedAt: parsed.databaseDate }];
   }
 
   /** Checks `PING` → `PONG`, then returns clamd's `VERSION`, e.g. `ClamAV 1.0.7/27000/Mon Jul 1 …`. */
@@ -104,7 +114,7 @@ export class ClamAvScanner implements Scanner {
     return version;
   }
 
-  /** The version is nice to record but not worth failing a scan over. */
+  /** The version is worth recording (rescans after signature updates use it), not failing a scan over. */
   private async versionForVerdict(signal?: AbortSignal): Promise<string | undefined> {
     const cached = this.cachedVersion;
     if (cached && Date.now() - cached.readAt < this.versionTtlMs) return cached.value;
@@ -114,4 +124,15 @@ export class ClamAvScanner implements Scanner {
       return cached?.value;
     }
   }
+}
+
+function versionFields(engineVersion: string | undefined): {
+  engineVersion?: string;
+  signatures?: SignatureVersions;
+} {
+  const parsed = engineVersion ? parseClamdVersion(engineVersion) : null;
+  return {
+    engineVersion,
+    ...(parsed ? { signatures: { clamav: clamdSignatureVersion(parsed) } } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
+import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo, SignatureVersions } from './scanner';
 
 /**
  * Runs several engines on the same object at once (each opens its own stream) and combines
@@ -41,6 +41,11 @@ export class MultiScanner implements Scanner {
     );
     return versions.join('; ');
   }
+
+  /** Every engine's signatures; throws if any engine cannot be reached. */
+  async signatures(signal?: AbortSignal): Promise<SignatureInfo[]> {
+    return (await Promise.all(this.scanners.map((scanner) => scanner.signatures(signal)))).flat();
+  }
 }
 
 /**
@@ -53,11 +58,13 @@ export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]
     .filter((verdict) => verdict.engineVersion)
     .map((verdict) => `${verdict.engine}=${verdict.engineVersion}`);
   const engineVersion = versions.length > 0 ? versions.join('; ') : undefined;
+  const merged: SignatureVersions = Object.assign({}, ...verdicts.map((verdict) => verdict.signatures ?? {}));
+  const signatures = Object.keys(merged).length > 0 ? merged : undefined;
 
   const threats = verdicts.flatMap((verdict) =>
     verdict.outcome === 'infected' ? verdict.threats.map((threat) => `${verdict.engine}:${threat}`) : [],
   );
-  if (threats.length > 0) return { outcome: 'infected', engine, threats, engineVersion };
+  if (threats.length > 0) return { outcome: 'infected', engine, threats, engineVersion, signatures };
 
   const errors = verdicts.filter((verdict) => verdict.outcome === 'error');
   if (errors.length > 0 || verdicts.length === 0) {
@@ -73,8 +80,9 @@ export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]
       engine,
       reason,
       engineVersion,
+      signatures,
       ...(waits.length > 0 ? { retryAfterMs: Math.max(...waits) } : {}),
     };
   }
-  return { outcome: 'clean', engine, engineVersion };
+  return { outcome: 'clean', engine, engineVersion, signatures };
 }

@@ -1,18 +1,38 @@
 import type { Readable } from 'node:stream';
 
+/**
+ * Signature version per engine name, e.g. `{ clamav: '1.4.6/27002' }`: what a verdict was made
+ * with, so assets can be scanned again when an engine's signatures change.
+ */
+export type SignatureVersions = Record<string, string>;
+
+/** What one engine's signatures are right now. */
+export interface SignatureInfo {
+  engine: string;
+  /** Changes whenever the engine's signatures change (clamd: engine and database version). */
+  version: string;
+  /** When the signatures were published, when the engine says (clamd's database date). */
+  updatedAt?: Date;
+}
+
+interface VerdictBase {
+  engine: string;
+  engineVersion?: string;
+  /** The signature versions this verdict was made with, when the engines say. */
+  signatures?: SignatureVersions;
+}
+
 /** The outcome of one engine scanning one object. */
 export type ScanVerdict =
-  | { outcome: 'clean'; engine: string; engineVersion?: string }
-  | { outcome: 'infected'; engine: string; threats: string[]; engineVersion?: string }
+  | ({ outcome: 'clean' } & VerdictBase)
+  | ({ outcome: 'infected'; threats: string[] } & VerdictBase)
   /** The engine could not decide (unreachable, limits exceeded, timeout). Never treated as clean. */
-  | {
+  | ({
       outcome: 'error';
-      engine: string;
       reason: string;
-      engineVersion?: string;
       /** When the engine said how long to wait before trying again (VirusTotal's `Retry-After`). */
       retryAfterMs?: number;
-    };
+    } & VerdictBase);
 
 /** The object to scan; `open` may be called once per engine, each call gives a fresh stream. */
 export interface ScanTarget {
@@ -34,4 +54,9 @@ export interface Scanner {
   scan(target: ScanTarget, signal?: AbortSignal): Promise<ScanVerdict>;
   /** Throws when the engine cannot be reached; resolves to its version string when it has one. */
   ping(): Promise<string | undefined>;
+  /**
+   * The signatures each engine uses now; empty for an engine without versioned signatures
+   * (VirusTotal's engines update on their own). Throws when an engine cannot be reached.
+   */
+  signatures(signal?: AbortSignal): Promise<SignatureInfo[]>;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ScanTarget, ScanVerdict, Scanner } from './scanner';
+import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo } from './scanner';
 import { sha256OfStream } from './stream-digest';
 import {
   VirusTotalApiError,
@@ -117,6 +117,11 @@ export class VirusTotalScanner implements Scanner {
       if (error instanceof VirusTotalUnreachableError) return this.errorVerdict(error.message);
       throw error;
     }
+  }
+
+  /** VirusTotal's engines update their signatures on their own; there is no version to watch. */
+  async signatures(): Promise<SignatureInfo[]> {
+    return [];
   }
 
   /** VirusTotal has no cheap unauthenticated ping: this checks only that the engine is configured. */

@@ -83,15 +83,43 @@ describe('SignatureScanner', () => {
     await writeFile(file, `# reported files\n${sha256(blocked)}\n`);
     try {
       const fromFile = SignatureScanner.fromBlocklistFile(file);
+      const [signatures] = await fromFile.signatures();
+      expect(signatures!.version).toMatch(/^signature-1\/[0-9a-f]{16}$/);
       expect(await fromFile.scan(scanTargetFromBuffer('bad', blocked, 7))).toEqual({
         outcome: 'infected',
         engine: 'signature',
         threats: [`Blocklist.SHA256.${sha256(blocked)}`],
-        engineVersion: 'signature-1 (1 block-listed hashes)',
+        engineVersion: `${signatures!.version} (1 block-listed hashes)`,
+        signatures: { signature: signatures!.version },
       });
       expect((await fromFile.scan(scanTargetFromBuffer('ok', Buffer.from('other bytes')))).outcome).toBe(
         'clean',
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads an edited block-list again: a new version, and the new hashes count', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'blocklist-'));
+    const file = path.join(dir, 'blocklist.txt');
+    const later = Buffer.from('reported only later');
+    await writeFile(file, '# nothing yet\n');
+    try {
+      const scanner = SignatureScanner.fromBlocklistFile(file);
+      const [before] = await scanner.signatures();
+      expect((await scanner.scan(scanTargetFromBuffer('later', later))).outcome).toBe('clean');
+
+      await writeFile(file, `${sha256(later)}\n`);
+      const [after] = await scanner.signatures();
+      expect(after!.version).not.toBe(before!.version);
+      expect(after!.updatedAt).toBeInstanceOf(Date);
+      expect((await scanner.scan(scanTargetFromBuffer('later', later))).outcome).toBe('infected');
+
+      // A broken edit throws, naming the file, and the list in use stays.
+      await writeFile(file, 'not a hash\n');
+      await expect(scanner.signatures()).rejects.toThrow(/blocklist\.txt:1/);
+      expect((await scanner.scan(scanTargetFromBuffer('later', later))).outcome).toBe('infected');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
@@ -20,9 +18,4 @@ export function parseBlocklist(text: string, source = 'block-list'): Set<string>
     hashes.add(line);
   });
   return hashes;
-}
-
-/** Reads and parses a block-list file once; see {@link parseBlocklist}. */
-export function loadBlocklistFile(path: string): Set<string> {
-  return parseBlocklist(readFileSync(path, 'utf8'), path);
 }

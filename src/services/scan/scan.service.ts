@@ -78,6 +78,7 @@ export class ScanService {
     const result = (threats: ScanResultData['threats'], error?: string): ScanResultData => ({
       engine: verdict.engine,
       engineVersion: verdict.engineVersion ?? null,
+      signatures: verdict.signatures ?? null,
       threats,
       scannedAt: new Date().toISOString(),
       durationMs,
