@@ -125,7 +125,49 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   GRAPHQL_INTROSPECTION: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_URLS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0 && list.every(isWebhookUrl), {
+      message: 'expected a comma-separated list of http or https URLs without credentials',
+    })
+    .optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .refine(isWebhookSecret, {
+      message: 'expected whsec_ followed by a base64 key of 24 to 64 bytes',
+    })
+    .optional(),
+  WEBHOOK_CONCURRENCY: positiveInt.default(10),
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  WEBHOOK_ATTEMPTS: positiveInt.default(9),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(30_000),
+  RESCAN_AFTER_SIGNATURE_UPDATE_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  SIGNATURE_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });
+
+/** http(s) only, and no user:password (it would end up in logs and metrics labels). */
+function isWebhookUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** Standard Webhooks secrets: `whsec_` + base64 of 24 to 64 random bytes. */
+function isWebhookSecret(value: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!match || match[1]!.length % 4 !== 0) return false;
+  const bytes = Buffer.from(match[1]!, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
 
 export type Env = Record<string, string | undefined>;
 
@@ -184,6 +226,12 @@ function buildConfig(e: z.infer<typeof envSchema>) {
     );
   }
 
+  if (e.WEBHOOK_URLS && !e.WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: WEBHOOK_SECRET: required when WEBHOOK_URLS is set (whsec_ followed by a base64 key)',
+    );
+  }
+
   return {
     isProduction: e.NODE_ENV === 'production',
     http: {
@@ -235,6 +283,22 @@ function buildConfig(e: z.infer<typeof envSchema>) {
         /** First wait before asking whether an uploaded file's analysis is done; it then backs off. */
         pollIntervalMs: e.VIRUSTOTAL_POLL_INTERVAL_MS,
       },
+      /** How often each worker asks its engines for their signature version. */
+      signatureCheckIntervalMs: e.SIGNATURE_CHECK_INTERVAL_MS,
+      /** After a signature update, assets approved within this many days are scanned again; 0 = off. */
+      rescanAfterSignatureUpdateDays: e.RESCAN_AFTER_SIGNATURE_UPDATE_DAYS,
+    },
+    webhooks: {
+      urls: e.WEBHOOK_URLS ?? [],
+      /** Set whenever `urls` is not empty (checked above). */
+      secret: e.WEBHOOK_SECRET,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      /** A try that has no 2xx answer within this long failed. */
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      /** Tries per delivery; with the default backoff, 9 tries span about 2 hours. */
+      attempts: e.WEBHOOK_ATTEMPTS,
+      /** First retry delay; each next one doubles. */
+      backoffMs: e.WEBHOOK_BACKOFF_MS,
     },
     thumbnail: { concurrency: e.THUMBNAIL_CONCURRENCY },
     cleanup: {

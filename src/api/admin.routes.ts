@@ -52,6 +52,10 @@ export function createAdminRoutes(services: AppServices): Router {
     '/analytics/uploads/queue',
     route(() => admin.queueDepth()),
   );
+  router.get(
+    '/webhooks',
+    route(() => admin.webhookEndpoints()),
+  );
   router.post(
     '/uploads/cleanup',
     express.json({ limit: '10kb' }),

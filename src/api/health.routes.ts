@@ -1,8 +1,15 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import type { SignatureInfo } from '../scanners/scanner';
 import { withTimeout } from '../with-timeout';
 
 export type ReadinessCheck = () => Promise<void>;
+
+/** What /readyz asks the scanner: that it answers, and what its signatures are. */
+export interface ScannerProbe {
+  ping(): Promise<string | undefined>;
+  signatures(): Promise<SignatureInfo[]>;
+}
 
 /**
  * Liveness, readiness (every dependency answers) and Prometheus metrics; no token needed.
@@ -12,7 +19,7 @@ export type ReadinessCheck = () => Promise<void>;
 export function healthRoutes(
   checks: Record<string, ReadinessCheck>,
   registry: Registry,
-  scanner: () => Promise<string | undefined>,
+  scanner: ScannerProbe,
   timeoutMs = 2000,
 ): Router {
   const router = Router();
@@ -39,12 +46,25 @@ export function healthRoutes(
   return router;
 }
 
-async function describeScanner(ping: () => Promise<string | undefined>, timeoutMs: number) {
+/** The scanner's version and each engine's signatures (version, date, age), or that it is down. */
+async function describeScanner(scanner: ScannerProbe, timeoutMs: number) {
   let version: string | undefined;
+  let signatures: SignatureInfo[] = [];
   const ok = await probe(async () => {
-    version = await ping();
+    [version, signatures] = await Promise.all([scanner.ping(), scanner.signatures()]);
   }, timeoutMs);
-  return ok ? { status: 'ok', version: version ?? null } : { status: 'unavailable' };
+  if (!ok) return { status: 'unavailable' };
+  const now = Date.now();
+  return {
+    status: 'ok',
+    version: version ?? null,
+    signatures: signatures.map((info) => ({
+      engine: info.engine,
+      version: info.version,
+      updatedAt: info.updatedAt?.toISOString() ?? null,
+      ageSeconds: info.updatedAt ? Math.round((now - info.updatedAt.getTime()) / 1000) : null,
+    })),
+  };
 }
 
 async function probe(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {

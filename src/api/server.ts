@@ -90,7 +90,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   );
   app.use(httpMetricsMiddleware(services.metrics));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
-  app.use(healthRoutes(readinessChecks(services), services.metrics.registry, () => services.scanner.ping()));
+  app.use(healthRoutes(readinessChecks(services), services.metrics.registry, services.scanner));
   if (services.storage instanceof LocalStorageAdapter) {
     const onError = (error: unknown, req: Request) =>
       ((req as Request & { log?: typeof logger }).log ?? logger).error(

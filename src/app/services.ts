@@ -16,6 +16,10 @@ import type { UploadEventSink } from '../services/analytics/upload-event';
 import { LifecycleEvents } from '../services/lifecycle-events';
 import { ScanStatusFeed } from '../services/scan-status-feed';
 import { UploadService } from '../services/upload/upload.service';
+import { publisherWithWebhooks, WebhookDispatcher } from '../services/webhooks/webhook-dispatcher';
+import { webhookEndpoints, type WebhookEndpoint } from '../services/webhooks/webhook-endpoints';
+import { WebhookStatusRepository } from '../repositories/webhook-status.repository';
+import { withTimeout } from '../with-timeout';
 import { createScanner } from '../scanners';
 import type { Scanner } from '../scanners/scanner';
 import { createStorage } from '../storage';
@@ -25,6 +29,9 @@ import { connectRedis } from './redis';
 
 /** Download and thumbnail URLs are handed out for a few minutes at a time. */
 const DOWNLOAD_URL_TTL_SECONDS = 300;
+
+/** A /metrics scrape waits this long for the scanner's signature version, then leaves it out. */
+const SCRAPE_READ_TIMEOUT_MS = 2000;
 
 /** Everything both roles share, opened once per process and closed in reverse order. */
 export interface AppServices {
@@ -50,6 +57,8 @@ export interface AppServices {
   cleanup: CleanupService;
   admin: AdminService;
   metrics: AppMetrics;
+  /** The configured receivers and their delivery state (Redis). */
+  webhooks: { endpoints: WebhookEndpoint[]; status: WebhookStatusRepository };
   /** The base URL this process hands out; set once the HTTP server knows its port. */
   publicUrl: { current: string };
 }
@@ -75,16 +84,27 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     prefix: `${config.redis.prefix}:bull`,
     scanAttempts: config.scan.attempts,
     scanBackoffMs: config.scan.backoffMs,
+    webhookAttempts: config.webhooks.attempts,
+    webhookBackoffMs: config.webhooks.backoffMs,
   });
   const assets = new AssetRepository(orm);
+  const endpoints = webhookEndpoints(config.webhooks.urls);
+  const webhookStatus = new WebhookStatusRepository(redis, `${config.redis.prefix}:`);
   const appMetrics = createAppMetrics({
     readQueueDepth: () => assets.queueDepth(),
+    readSignatures: () => withTimeout(scanner.signatures(), SCRAPE_READ_TIMEOUT_MS, 'scanner signatures'),
+    readWebhookDeliveries: async () => {
+      const states = await webhookStatus.read(endpoints.map((endpoint) => endpoint.id));
+      return states.map((state, i) => ({ endpoint: endpoints[i]!.label, ...state }));
+    },
     scanEngines: [config.scan.engines.join('+')],
     logger,
   });
+  // Final states also go to the webhook queue, from every place that announces a change.
+  const assetEvents = publisherWithWebhooks(bus, new WebhookDispatcher(endpoints, assets, queues));
   const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
   const events = meteredEventSink(analytics, appMetrics);
-  const lifecycle = new LifecycleEvents(bus, events, logger);
+  const lifecycle = new LifecycleEvents(assetEvents, events, logger);
   const uploads = new UploadService(
     assets,
     storage,
@@ -107,9 +127,9 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     config.cleanup,
     logger.child({ component: 'cleanup' }),
     appMetrics,
-    bus,
+    assetEvents,
   );
-  const admin = new AdminService(analytics, assets, cleanup);
+  const admin = new AdminService(analytics, assets, cleanup, { endpoints, status: webhookStatus });
   return {
     config,
     logger,
@@ -129,6 +149,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     cleanup,
     admin,
     metrics: appMetrics,
+    webhooks: { endpoints, status: webhookStatus },
     publicUrl,
   };
 }

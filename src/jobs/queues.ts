@@ -1,11 +1,13 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { WebhookBody } from '../webhooks/webhook-body';
 
 /** Queue names; part of the operating surface (bull-board, dashboards), so they never change. */
 export const QueueName = {
   VirusScan: 'asset-virus-scan',
   Thumbnail: 'thumbnail',
   Cleanup: 'upload-cleanup',
+  Webhook: 'webhook-delivery',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -14,6 +16,11 @@ export interface JobPayloads {
   [QueueName.VirusScan]: { assetId: string };
   [QueueName.Thumbnail]: { assetId: string };
   [QueueName.Cleanup]: { dryRun: boolean; trigger: 'schedule' | 'admin' };
+  /**
+   * The endpoint by id, never by URL (the worker looks the URL up in its configuration); the body
+   * is the event as it was when it happened, so a late try still tells what happened then.
+   */
+  [QueueName.Webhook]: { webhookId: string; endpointId: string; body: WebhookBody };
 }
 
 export interface QueueSettings {
@@ -21,6 +28,9 @@ export interface QueueSettings {
   prefix: string;
   scanAttempts: number;
   scanBackoffMs: number;
+  webhookAttempts: number;
+  /** First retry delay of a webhook delivery; each next one doubles. */
+  webhookBackoffMs: number;
 }
 
 /** The producer side of every queue, shared by the API (enqueue) and workers (follow-up jobs). */
@@ -28,6 +38,7 @@ export class JobQueues {
   readonly scan: Queue<JobPayloads[typeof QueueName.VirusScan]>;
   readonly thumbnail: Queue<JobPayloads[typeof QueueName.Thumbnail]>;
   readonly cleanup: Queue<JobPayloads[typeof QueueName.Cleanup]>;
+  readonly webhook: Queue<JobPayloads[typeof QueueName.Webhook]>;
 
   constructor(
     connection: Redis,
@@ -37,10 +48,33 @@ export class JobQueues {
     this.scan = new Queue(QueueName.VirusScan, options);
     this.thumbnail = new Queue(QueueName.Thumbnail, options);
     this.cleanup = new Queue(QueueName.Cleanup, options);
+    this.webhook = new Queue(QueueName.Webhook, options);
   }
 
   get all(): Queue[] {
-    return [this.scan, this.thumbnail, this.cleanup] as Queue[];
+    return [this.scan, this.thumbnail, this.cleanup, this.webhook] as Queue[];
+  }
+
+  /**
+   * Queues webhook deliveries, one job per event and endpoint. The job id is the webhook-id, so
+   * the same event dispatched again (the outbox delivers at least once) queues nothing new.
+   */
+  async enqueueWebhooks(deliveries: readonly JobPayloads[typeof QueueName.Webhook][]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.webhook.addBulk(
+      deliveries.map((data) => ({
+        name: 'deliver',
+        data,
+        opts: {
+          jobId: data.webhookId,
+          attempts: this.settings.webhookAttempts,
+          backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs },
+          // Kept a day, so a late repeat of the same event still finds its job and collapses into it.
+          removeOnComplete: { age: 24 * 3600 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      })),
+    );
   }
 
   /** Queues the virus scan of a confirmed asset; the asset id is the job id, so it is queued once. */

@@ -9,6 +9,10 @@ import { QueueName, type JobPayloads } from './queues';
 import { runScanWatchdog } from './scan-watchdog.job';
 import { thumbnailProcessor } from './thumbnail.job';
 import { onScanJobGivenUp, virusScanProcessor } from './virus-scan.job';
+import { onWebhookGivenUp, webhookDeliveryProcessor } from './webhook-delivery.job';
+import { WebhookSender } from '../webhooks/webhook-sender';
+import { SignatureVersionRepository } from '../repositories/signature-version.repository';
+import { SignatureWatch } from '../services/scan/signature-watch';
 
 /** Job names on the `upload-cleanup` queue; each has its own scheduler, so one run per tick. */
 export const MaintenanceJob = { Cleanup: 'cleanup', ScanWatchdog: 'scan-watchdog' } as const;
@@ -80,16 +84,44 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   );
 
   const workers = [scanWorker, thumbnailWorker, maintenanceWorker] as Worker[];
+  // Its own worker and concurrency: slow or dead receivers only ever hold webhook slots.
+  const { webhooks } = config;
+  if (webhooks.urls.length > 0 && webhooks.secret) {
+    const webhookLog = log.child({ component: 'webhooks' });
+    const webhookWorker = new Worker<JobPayloads[typeof QueueName.Webhook]>(
+      QueueName.Webhook,
+      webhookDeliveryProcessor({
+        endpoints: services.webhooks.endpoints,
+        sender: new WebhookSender({ secret: webhooks.secret, timeoutMs: webhooks.timeoutMs }),
+        status: services.webhooks.status,
+        logger: webhookLog,
+      }) as Processor,
+      { connection, prefix, concurrency: webhooks.concurrency },
+    );
+    webhookWorker.on('failed', (job, error) => onWebhookGivenUp(webhookLog, job, error));
+    workers.push(webhookWorker as Worker);
+  }
   for (const worker of workers) {
     worker.on('error', (error) => log.error({ err: error, queue: worker.name }, 'worker error'));
   }
   await scheduleMaintenance(services);
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const signatureWatch = new SignatureWatch({
+    scanner,
+    versions: new SignatureVersionRepository(services.redis, `${config.redis.prefix}:`),
+    onUpdate: async () => {},
+    logger: log.child({ component: 'signature-watch' }),
+    intervalMs: config.scan.signatureCheckIntervalMs,
+  });
+  signatureWatch.start();
   log.info({ engines: scanner.engine, concurrency: config.scan.concurrency }, 'workers started');
 
   return {
     workers,
-    close: () => closeWorkers(workers, connection),
+    close: async () => {
+      await signatureWatch.close();
+      await closeWorkers(workers, connection);
+    },
   };
 }
 

@@ -14,7 +14,30 @@ export const METRIC_NAMES = {
   cleanupRuns: 'upload_cleanup_runs_total',
   httpRequestDuration: 'http_request_duration_seconds',
   graphqlOperationDuration: 'graphql_operation_duration_seconds',
+  scannerSignatureInfo: 'upload_scanner_signature_info',
+  scannerSignatureAge: 'upload_scanner_signature_age_seconds',
+  webhookDeliveries: 'upload_webhook_deliveries_total',
+  webhookLastFailure: 'upload_webhook_last_failure_timestamp_seconds',
 } as const;
+
+/** `result` label values of `upload_webhook_deliveries_total`: one per try. */
+export const WEBHOOK_DELIVERY_RESULTS = ['success', 'failure'] as const;
+
+/** One engine's signatures as the scanner reports them (see `Scanner.signatures`). */
+export interface SignatureSample {
+  engine: string;
+  version: string;
+  updatedAt?: Date;
+}
+
+/** Delivery counts of one webhook endpoint, kept in Redis so every process reports the same. */
+export interface WebhookEndpointSample {
+  /** The endpoint's label: origin and path, never the query (it may carry a token). */
+  endpoint: string;
+  successes: number;
+  failures: number;
+  lastFailureAt: Date | null;
+}
 
 /** `outcome` label values of `uploads_total`. */
 export const UPLOAD_OUTCOMES = ['initiated', 'confirmed', 'approved', 'rejected'] as const;
@@ -61,7 +84,14 @@ export interface AppMetricsOptions {
    * see a counter's first increment if the series did not exist before it.
    */
   scanEngines?: readonly string[];
-  /** Where a failing `readQueueDepth` is reported. */
+  /**
+   * Read on every scrape to fill the scanner signature gauges. When it fails (engine down), the
+   * gauges are left empty for that scrape.
+   */
+  readSignatures?: () => Promise<SignatureSample[]>;
+  /** Read on every scrape to fill the webhook delivery series. */
+  readWebhookDeliveries?: () => Promise<WebhookEndpointSample[]>;
+  /** Where a failing reader is reported. */
   logger?: MetricsLogger;
 }
 
@@ -87,6 +117,14 @@ export interface AppMetrics {
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   /** GraphQL operations by operation name and type. */
   graphqlOperationDuration: Histogram<'operation' | 'type'>;
+  /** 1 per engine and its current signature version, read at scrape time. */
+  scannerSignatureInfo: Gauge<'engine' | 'version'>;
+  /** Age of each engine's signatures (clamd's database date), read at scrape time. */
+  scannerSignatureAge: Gauge<'engine'>;
+  /** Webhook delivery tries per endpoint and result, across every worker (from Redis). */
+  webhookDeliveries: Counter<'endpoint' | 'result'>;
+  /** When each endpoint last failed a try (Unix seconds), across every worker. */
+  webhookLastFailure: Gauge<'endpoint'>;
 }
 
 const SCAN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -173,6 +211,71 @@ export function createAppMetrics(options: AppMetricsOptions = {}): AppMetrics {
     registers,
   });
 
+  // Two gauges fill from one read per scrape: each collects on its own, sharing the read.
+  const readSignatures = options.readSignatures && oncePerScrape(options.readSignatures);
+  const scannerSignatureInfo = new Gauge({
+    name: METRIC_NAMES.scannerSignatureInfo,
+    help: "1 for each scanner engine's current signature version (label version)",
+    labelNames: ['engine', 'version'] as const,
+    registers,
+    collect: readSignatures
+      ? async function (this: Gauge<'engine' | 'version'>) {
+          this.reset();
+          for (const sample of await readOrEmpty(readSignatures, logger, 'Scanner signatures')) {
+            this.set({ engine: sample.engine, version: sample.version }, 1);
+          }
+        }
+      : undefined,
+  });
+  const scannerSignatureAge = new Gauge({
+    name: METRIC_NAMES.scannerSignatureAge,
+    help: "Age of each scanner engine's signatures: now minus the date the engine reports for them",
+    labelNames: ['engine'] as const,
+    registers,
+    collect: readSignatures
+      ? async function (this: Gauge<'engine'>) {
+          this.reset();
+          for (const sample of await readOrEmpty(readSignatures, logger, 'Scanner signatures')) {
+            if (sample.updatedAt) {
+              this.set({ engine: sample.engine }, (Date.now() - sample.updatedAt.getTime()) / 1000);
+            }
+          }
+        }
+      : undefined,
+  });
+  const readWebhookDeliveries = options.readWebhookDeliveries && oncePerScrape(options.readWebhookDeliveries);
+  const webhookDeliveries = new Counter({
+    name: METRIC_NAMES.webhookDeliveries,
+    help: 'Webhook delivery tries per endpoint and result (success: a 2xx within 10 s), all workers together',
+    labelNames: ['endpoint', 'result'] as const,
+    registers,
+    collect: readWebhookDeliveries
+      ? async function (this: Counter<'endpoint' | 'result'>) {
+          const samples = await readOrEmpty(readWebhookDeliveries, logger, 'Webhook deliveries');
+          this.reset();
+          for (const sample of samples) {
+            this.inc({ endpoint: sample.endpoint, result: 'success' }, sample.successes);
+            this.inc({ endpoint: sample.endpoint, result: 'failure' }, sample.failures);
+          }
+        }
+      : undefined,
+  });
+  const webhookLastFailure = new Gauge({
+    name: METRIC_NAMES.webhookLastFailure,
+    help: 'When each webhook endpoint last failed a delivery try, in Unix seconds',
+    labelNames: ['endpoint'] as const,
+    registers,
+    collect: readWebhookDeliveries
+      ? async function (this: Gauge<'endpoint'>) {
+          this.reset();
+          for (const sample of await readOrEmpty(readWebhookDeliveries, logger, 'Webhook deliveries')) {
+            if (sample.lastFailureAt)
+              this.set({ endpoint: sample.endpoint }, sample.lastFailureAt.getTime() / 1000);
+          }
+        }
+      : undefined,
+  });
+
   // Series that alerts take ratios or increases of exist from the first scrape.
   for (const outcome of UPLOAD_OUTCOMES) uploads.inc({ outcome }, 0);
   for (const result of CLEANUP_RUN_RESULTS) cleanupRuns.inc({ result }, 0);
@@ -195,5 +298,32 @@ export function createAppMetrics(options: AppMetricsOptions = {}): AppMetrics {
     cleanupRuns,
     httpRequestDuration,
     graphqlOperationDuration,
+    scannerSignatureInfo,
+    scannerSignatureAge,
+    webhookDeliveries,
+    webhookLastFailure,
   };
+}
+
+/** Calls `read` at most once per scrape: calls within a second share one result. */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: read() };
+    return last.value;
+  };
+}
+
+/** A failed read leaves the series empty for this scrape rather than reporting stale figures. */
+async function readOrEmpty<T>(
+  read: () => Promise<T[]>,
+  logger: MetricsLogger | undefined,
+  what: string,
+): Promise<T[]> {
+  try {
+    return await read();
+  } catch (err) {
+    logger?.warn({ err }, `${what} not collected`);
+    return [];
+  }
 }

@@ -23,6 +23,7 @@ import {
   UploaderStat,
   UploadMetrics,
 } from '../schema/types/metrics.types';
+import { WebhookEndpointStatus } from '../schema/types/webhook.types';
 
 @Resolver()
 export class AdminResolver {
@@ -61,6 +62,14 @@ export class AdminResolver {
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
   ) {
     return withAnalyticsInput(() => services.admin.topUploaders(limit));
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => [WebhookEndpointStatus], {
+    description: 'Admin. Each WEBHOOK_URLS endpoint with its delivery counts and last error',
+  })
+  webhookEndpoints(@Ctx() { services }: GraphQLContext) {
+    return services.admin.webhookEndpoints();
   }
 
   @Authorized('ADMIN')

@@ -1,4 +1,6 @@
 import type { AssetRepository } from '../repositories/asset.repository';
+import type { WebhookEndpointState } from '../repositories/webhook-status.repository';
+import type { WebhookEndpoint } from './webhooks/webhook-endpoints';
 import type { UploadAnalytics } from './analytics/analytics.service';
 import { startOfUtcDay } from './analytics/analytics-keys';
 import type { AnalyticsRange } from './analytics/analytics-range';
@@ -8,12 +10,25 @@ import type { CleanupResult, CleanupService } from './cleanup/cleanup.service';
  * What admins can see and do, shared by GraphQL and the REST twins so both answer the same.
  * Authorisation happens at the edges (resolvers, routes).
  */
+/** Where webhook delivery state is kept. */
+export interface WebhookStateReader {
+  read(endpointIds: readonly string[]): Promise<WebhookEndpointState[]>;
+}
+
 export class AdminService {
   constructor(
     private readonly analytics: UploadAnalytics,
     private readonly assets: AssetRepository,
     private readonly cleanup: CleanupService,
+    private readonly webhooks: { endpoints: readonly WebhookEndpoint[]; status: WebhookStateReader },
   ) {}
+
+  /** Each configured webhook endpoint with its delivery counts and last error. */
+  async webhookEndpoints() {
+    const { endpoints, status } = this.webhooks;
+    const states = await status.read(endpoints.map((endpoint) => endpoint.id));
+    return endpoints.map((endpoint, i) => ({ id: endpoint.id, url: endpoint.label, ...states[i]! }));
+  }
 
   metrics(range?: AnalyticsRange) {
     return this.analytics.getMetrics(range);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,12 @@ export interface EnsureClamdOptions {
    * scanned again rather than recognised by their hash (benchmarks of repeated bytes).
    */
   disableCache?: boolean;
+  /**
+   * Starts a clamd of its own with a copy of the project's signature database in its own
+   * directory (`databaseDir`), so a test can add signatures and `RELOAD` without touching the
+   * shared clamd or test/fixtures/clamav.
+   */
+  ownDatabase?: boolean;
   /** @default 30000 */
   startTimeoutMs?: number;
 }
@@ -40,6 +46,8 @@ export interface ClamdHandle {
   /** True when this call spawned the clamd (then `pid` is set and `stop` ends it). */
   started: boolean;
   pid?: number;
+  /** The database directory of a clamd started with `ownDatabase`. */
+  databaseDir?: string;
   /** Stops the clamd this call started; does nothing to one it reused. */
   stop(): Promise<void>;
 }
@@ -50,7 +58,7 @@ export async function ensureClamd(options: EnsureClamdOptions = {}): Promise<Cla
     if (await answersPing(options.port)) return reused(options.port);
     return startClamd(options.port, options);
   }
-  const ownSettings = options.streamMaxLength !== undefined || options.disableCache;
+  const ownSettings = options.streamMaxLength !== undefined || options.disableCache || options.ownDatabase;
   if (!ownSettings && (await answersPing(SHARED_CLAMD_PORT))) {
     return reused(SHARED_CLAMD_PORT);
   }
@@ -79,11 +87,14 @@ async function startClamd(port: number, options: EnsureClamdOptions): Promise<Cl
   const configFile = path.join(runDir, 'clamd.conf');
   const logFile = path.join(runDir, 'clamd.log');
   const outputFile = path.join(runDir, 'clamd.out');
+  const databaseDir = options.ownDatabase ? path.join(runDir, 'database') : CLAMAV_FIXTURES_DIR;
+  if (options.ownDatabase) await cp(CLAMAV_FIXTURES_DIR, databaseDir, { recursive: true });
   await writeFile(
     configFile,
     clamdConfig({
       port,
       runDir,
+      databaseDir,
       logFile,
       streamMaxLength: options.streamMaxLength ?? '100M',
       disableCache: options.disableCache ?? false,
@@ -112,18 +123,26 @@ async function startClamd(port: number, options: EnsureClamdOptions): Promise<Cl
     if (await answersPing(port)) return reused(port);
     throw new Error(`${(error as Error).message}\n--- clamd output (tail) ---\n${tail}`);
   }
-  return { host: HOST, port, started: true, pid: child.pid, stop: cleanUp };
+  return {
+    host: HOST,
+    port,
+    started: true,
+    pid: child.pid,
+    ...(options.ownDatabase ? { databaseDir } : {}),
+    stop: cleanUp,
+  };
 }
 
 function clamdConfig(settings: {
   port: number;
   runDir: string;
+  databaseDir: string;
   logFile: string;
   streamMaxLength: string;
   disableCache: boolean;
 }): string {
   return [
-    `DatabaseDirectory ${CLAMAV_FIXTURES_DIR}`,
+    `DatabaseDirectory ${settings.databaseDir}`,
     `TCPSocket ${settings.port}`,
     `TCPAddr ${HOST}`,
     'Foreground yes',
@@ -179,4 +198,25 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Makes a clamd re-read its database directory (`RELOAD`) and resolves once `VERSION` says
+ * `done(version)`: clamd reloads in the background and answers with the old database meanwhile.
+ */
+export async function reloadClamd(
+  handle: ClamdHandle,
+  done: (version: string) => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const endpoint = { host: handle.host, port: handle.port, connectTimeoutMs: 1_000, idleTimeoutMs: 5_000 };
+  const reply = await sendClamdCommand(endpoint, 'RELOAD');
+  if (reply.trim() !== 'RELOADING') throw new Error(`clamd answered RELOAD with ${JSON.stringify(reply)}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const version = (await sendClamdCommand(endpoint, 'VERSION')).trim();
+    if (await done(version)) return version;
+    if (Date.now() > deadline) throw new Error(`clamd still says ${version} ${timeoutMs} ms after RELOAD`);
+    await sleep(50);
+  }
 }

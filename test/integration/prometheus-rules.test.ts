@@ -42,7 +42,7 @@ describe('Prometheus alert rules', () => {
     expectSuccess(await runPromtool(['test', 'rules', ALERT_TESTS]), 'promtool test rules');
   });
 
-  it('define the six alerts, each with a severity, a summary and a description', async () => {
+  it('define the seven alerts, each with a severity, a summary and a description', async () => {
     const text = await readFile(ALERTS, 'utf8');
     const alerts = [...text.matchAll(/^\s*- alert: (\S+)/gm)].map((match) => match[1]);
     expect(alerts).toEqual([
@@ -52,10 +52,11 @@ describe('Prometheus alert rules', () => {
       'UploadQueueBacklogHigh',
       'UploadInfectedFileDetected',
       'UploadCleanupFailureRateHigh',
+      'UploadScannerSignaturesStale',
     ]);
-    expect(text.match(/^\s+severity: (critical|warning)$/gm)).toHaveLength(6);
-    expect(text.match(/^\s+summary: /gm)).toHaveLength(6);
-    expect(text.match(/^\s+description: /gm)).toHaveLength(6);
+    expect(text.match(/^\s+severity: (critical|warning)$/gm)).toHaveLength(7);
+    expect(text.match(/^\s+summary: /gm)).toHaveLength(7);
+    expect(text.match(/^\s+description: /gm)).toHaveLength(7);
   });
 
   it('only use metrics the application defines', async () => {

@@ -75,7 +75,14 @@ describe('scanning with a real clamd', () => {
     const ready = (await (await fetch(app.url.replace('/graphql', '/readyz'))).json()) as {
       scanner: unknown;
     };
-    expect(ready.scanner).toEqual({ status: 'ok', version: expect.stringMatching(/^ClamAV \d/) });
+    expect(ready.scanner).toEqual({
+      status: 'ok',
+      version: expect.stringMatching(/^ClamAV \d/),
+      // The project's test database has no daily.cvd: the engine version alone, and no date.
+      signatures: [
+        { engine: 'clamav', version: expect.stringMatching(/^\d+\.\d+/), updatedAt: null, ageSeconds: null },
+      ],
+    });
 
     // The old upload URL still works until it expires, but can no longer change what is served.
     const overwrite = Buffer.from('X'.repeat(text.length));

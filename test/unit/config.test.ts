@@ -23,6 +23,11 @@ describe('loadConfig', () => {
     ['SCANNER_PROVIDER', 'clamav,unknown'],
     ['STORAGE_FORCE_PATH_STYLE', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['WEBHOOK_URLS', 'ftp://example.com/hook'],
+    ['WEBHOOK_URLS', 'https://user:pass@example.com/hook'],
+    ['WEBHOOK_SECRET', 'whsec_not base64!'],
+    ['WEBHOOK_SECRET', `whsec_${Buffer.alloc(8).toString('base64')}`],
+    ['RESCAN_AFTER_SIGNATURE_UPDATE_DAYS', '-1'],
   ])('a bad %s stops start-up with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     try {
@@ -31,6 +36,41 @@ describe('loadConfig', () => {
       expect((error as Error).message).toContain(name);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('requires a valid WEBHOOK_SECRET with WEBHOOK_URLS; webhooks are off without them', () => {
+    expect(loadConfig({}).webhooks.urls).toEqual([]);
+    expect(() => loadConfig({ WEBHOOK_URLS: 'https://hooks.example.com/a' })).toThrow(
+      /^Invalid configuration: WEBHOOK_SECRET: required when WEBHOOK_URLS is set/,
+    );
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const config = loadConfig({
+      WEBHOOK_URLS: 'https://hooks.example.com/a, https://other.example.com/b?token=x',
+      WEBHOOK_SECRET: secret,
+    });
+    expect(config.webhooks).toMatchObject({
+      urls: ['https://hooks.example.com/a', 'https://other.example.com/b?token=x'],
+      secret,
+      timeoutMs: 10_000,
+    });
+  });
+
+  it('retries webhooks within a minute at first, and for at least an hour by default', () => {
+    const { attempts, backoffMs } = loadConfig({}).webhooks;
+    expect(backoffMs).toBeLessThanOrEqual(60_000);
+    // BullMQ's exponential backoff waits backoffMs * 2^(n-1) before retry n.
+    const horizonMs = Array.from({ length: attempts - 1 }, (_, i) => backoffMs * 2 ** i).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(horizonMs).toBeGreaterThanOrEqual(3600_000);
+  });
+
+  it('rescans after signature updates cover 7 days by default; 0 turns them off', () => {
+    expect(loadConfig({}).scan.rescanAfterSignatureUpdateDays).toBe(7);
+    expect(loadConfig({ RESCAN_AFTER_SIGNATURE_UPDATE_DAYS: '0' }).scan.rescanAfterSignatureUpdateDays).toBe(
+      0,
+    );
   });
 
   it('requires JWT_SECRET in production', () => {

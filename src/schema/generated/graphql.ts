@@ -152,6 +152,8 @@ export type Query = {
   uploadMetrics: UploadMetrics;
   /** Admin */
   uploadQueueDepth: QueueDepth;
+  /** Admin. Each WEBHOOK_URLS endpoint with its delivery counts and last error */
+  webhookEndpoints: Array<WebhookEndpointStatus>;
 };
 
 
@@ -307,4 +309,21 @@ export type VirusScanStats = {
   failed: Scalars['Int']['output'];
   infected: Scalars['Int']['output'];
   total: Scalars['Int']['output'];
+};
+
+/** One WEBHOOK_URLS receiver and how delivery to it goes (all workers together) */
+export type WebhookEndpointStatus = {
+  __typename?: 'WebhookEndpointStatus';
+  /** Tries that failed (no 2xx within the timeout); each is retried */
+  failures: Scalars['Int']['output'];
+  /** Stable id of the endpoint (a hash of its URL) */
+  id: Scalars['ID']['output'];
+  /** Why the last failed try failed, e.g. 'HTTP 503' */
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastFailureAt?: Maybe<Scalars['DateTime']['output']>;
+  lastSuccessAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Tries answered with a 2xx */
+  successes: Scalars['Int']['output'];
+  /** Origin and path; the query is never shown */
+  url: Scalars['String']['output'];
 };
