@@ -110,6 +110,7 @@ const envSchema = z.object({
   CLEANUP_ABANDONED_HOURS: positiveInt.default(24),
   CLEANUP_FAILED_DAYS: positiveInt.default(7),
   CLEANUP_QUARANTINE_DAYS: positiveInt.default(30),
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   CORS_ORIGINS: z
     .string()
     .transform((v) =>
@@ -306,6 +307,10 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       abandonedAfterHours: e.CLEANUP_ABANDONED_HOURS,
       failedAfterDays: e.CLEANUP_FAILED_DAYS,
       quarantineAfterDays: e.CLEANUP_QUARANTINE_DAYS,
+    },
+    outbox: {
+      /** How often each process looks for events another (dead) process or a failed delivery left. */
+      sweepIntervalMs: e.OUTBOX_SWEEP_INTERVAL_MS,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     /** Browser origins allowed to call the API and the local upload routes; none by default (same origin only). */

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import type { ScanObserver } from '../services/scan/scan.service';
 import type { AppMetrics, UploadOutcome } from '../observability/metrics';
-import { UploadEventType, type UploadEvent, type UploadEventSink } from '../services/analytics/upload-event';
+import { UploadEventType, type UploadEvent } from '../services/analytics/upload-event';
 
 const OUTCOME_OF: Partial<Record<UploadEventType, UploadOutcome>> = {
   [UploadEventType.Initiated]: 'initiated',
@@ -11,14 +11,14 @@ const OUTCOME_OF: Partial<Record<UploadEventType, UploadOutcome>> = {
   [UploadEventType.Rejected]: 'rejected',
 };
 
-/** Counts lifecycle events in Prometheus as they go to analytics, so both always agree. */
-export function meteredEventSink(sink: UploadEventSink, metrics: AppMetrics): UploadEventSink {
-  return {
-    track: (event: UploadEvent) => {
-      const outcome = OUTCOME_OF[event.type];
-      if (outcome) metrics.uploads.inc({ outcome });
-      return sink.track(event);
-    },
+/**
+ * Counts an upload outcome in Prometheus; called once per (asset, event) that analytics counted
+ * for the first time, so both agree even when the outbox delivers an event twice.
+ */
+export function uploadOutcomeCounter(metrics: AppMetrics): (event: UploadEvent) => void {
+  return (event) => {
+    const outcome = OUTCOME_OF[event.type];
+    if (outcome) metrics.uploads.inc({ outcome });
   };
 }
 

@@ -6,14 +6,16 @@ import { openDatabase } from '../database/database';
 import { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
 import { RedisEventBus } from '../pubsub/pubsub';
+import { AssetEventRepository } from '../repositories/asset-event.repository';
 import { AssetRepository } from '../repositories/asset.repository';
 import { createAppMetrics, type AppMetrics } from '../observability/metrics';
 import { AdminService } from '../services/admin.service';
 import { UploadAnalytics } from '../services/analytics/analytics.service';
 import { CleanupService } from '../services/cleanup/cleanup.service';
 import { MetricsUpdatesFeed } from '../services/metrics-updates-feed';
-import type { UploadEventSink } from '../services/analytics/upload-event';
-import { LifecycleEvents } from '../services/lifecycle-events';
+import { AssetLifecycle } from '../services/lifecycle/asset-lifecycle';
+import { analyticsConsumer, liveUpdatesConsumer } from '../services/lifecycle/outbox-consumers';
+import { OutboxRelay } from '../services/lifecycle/outbox-relay';
 import { ScanStatusFeed } from '../services/scan-status-feed';
 import { UploadService } from '../services/upload/upload.service';
 import { publisherWithWebhooks, WebhookDispatcher } from '../services/webhooks/webhook-dispatcher';
@@ -24,7 +26,7 @@ import { createScanner } from '../scanners';
 import type { Scanner } from '../scanners/scanner';
 import { createStorage } from '../storage';
 import type { StorageAdapter } from '../storage/storage.adapter';
-import { meteredEventSink } from './instrumentation';
+import { uploadOutcomeCounter } from './instrumentation';
 import { connectRedis } from './redis';
 
 /** Download and thumbnail URLs are handed out for a few minutes at a time. */
@@ -46,11 +48,12 @@ export interface AppServices {
   scanner: Scanner;
   queues: JobQueues;
   assets: AssetRepository;
+  assetEvents: AssetEventRepository;
   analytics: UploadAnalytics;
-  /** Lifecycle events: counted in analytics (Redis) and in Prometheus. */
-  events: UploadEventSink;
-  /** State changes to subscribers plus lifecycle counts, for the services that make them. */
-  lifecycle: LifecycleEvents;
+  /** The one door for asset state changes (transition + its event, in one transaction). */
+  lifecycle: AssetLifecycle;
+  /** Delivers committed events to subscribers and analytics; runs in every process. */
+  outbox: OutboxRelay;
   uploads: UploadService;
   scanStatusFeed: ScanStatusFeed;
   metricsFeed: MetricsUpdatesFeed;
@@ -100,11 +103,19 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     scanEngines: [config.scan.engines.join('+')],
     logger,
   });
-  // Final states also go to the webhook queue, from every place that announces a change.
-  const assetEvents = publisherWithWebhooks(bus, new WebhookDispatcher(endpoints, assets, queues));
+  // Final states also go to the webhook queue: the outbox relay publishes through this, so a
+  // webhook that could not be queued leaves its event undelivered, and it is retried.
+  const livePublisher = publisherWithWebhooks(bus, new WebhookDispatcher(endpoints, assets, queues));
   const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
-  const events = meteredEventSink(analytics, appMetrics);
-  const lifecycle = new LifecycleEvents(assetEvents, events, logger);
+  const assetEvents = new AssetEventRepository(orm);
+  const outbox = new OutboxRelay(
+    assetEvents,
+    [liveUpdatesConsumer(livePublisher), analyticsConsumer(analytics, uploadOutcomeCounter(appMetrics))],
+    { sweepIntervalMs: config.outbox.sweepIntervalMs },
+    logger.child({ component: 'outbox' }),
+  );
+  const lifecycle = new AssetLifecycle(assets, outbox);
+  outbox.start();
   const uploads = new UploadService(
     assets,
     storage,
@@ -123,11 +134,10 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
   const cleanup = new CleanupService(
     orm,
     storage,
-    events,
+    lifecycle,
     config.cleanup,
     logger.child({ component: 'cleanup' }),
     appMetrics,
-    assetEvents,
   );
   const admin = new AdminService(analytics, assets, cleanup, { endpoints, status: webhookStatus });
   return {
@@ -140,9 +150,10 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     scanner,
     queues,
     assets,
+    assetEvents,
     analytics,
-    events,
     lifecycle,
+    outbox,
     uploads,
     scanStatusFeed,
     metricsFeed,
@@ -155,6 +166,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
 }
 
 export async function closeServices(services: AppServices): Promise<void> {
+  await services.outbox.close();
   await services.metricsFeed.close();
   await services.queues.close();
   await services.bus.close();

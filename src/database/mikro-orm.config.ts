@@ -1,5 +1,6 @@
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { AssetEvent } from '../entities/asset-event.entity';
 import { IpAsset } from '../entities/ip-asset.entity';
 import { migrationsList } from '../migrations';
 
@@ -10,7 +11,7 @@ import { migrationsList } from '../migrations';
 export function ormOptions(databaseUrl: string, options: { poolMax?: number } = {}) {
   return defineConfig({
     clientUrl: databaseUrl,
-    entities: [IpAsset],
+    entities: [IpAsset, AssetEvent],
     extensions: [Migrator],
     migrations: {
       migrationsList,

@@ -34,7 +34,6 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   const prefix = `${config.redis.prefix}:bull`;
 
   const scans = new ScanService(
-    assets,
     storage,
     scanner,
     lifecycle,

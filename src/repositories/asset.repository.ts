@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
 import { AssetStatus, IpAsset, ScanStatus, ThumbnailStatus } from '../entities/ip-asset.entity';
 import type { DayRow } from '../services/analytics/day-rebuild';
 
@@ -22,10 +22,11 @@ export interface AssetPageQuery {
   after?: { createdAt: Date; id: string };
 }
 
-/** Which states a conditional transition may start from. */
+/** Which states a conditional transition may start from; a field left out matches any value. */
 export interface TransitionFrom {
-  status?: AssetStatus[];
-  scanStatus?: ScanStatus[];
+  status?: readonly AssetStatus[];
+  scanStatus?: readonly ScanStatus[];
+  thumbnailStatus?: readonly ThumbnailStatus[];
 }
 
 export type AssetChanges = Partial<
@@ -50,6 +51,50 @@ export type AssetChanges = Partial<
   >
 >;
 
+/** The event row a transition writes beside its change (see `asset_event`). */
+export interface EventRecord {
+  type: string;
+  actor: string;
+  detail: Record<string, unknown> | null;
+  at: Date;
+}
+
+/** One conditional transition statement, for one asset or a batch. */
+export interface TransitionStatement {
+  ids: readonly string[];
+  /** When given (one per id): only rows still at that stateVersion, i.e. unchanged since read. */
+  stateVersions?: readonly number[];
+  from: TransitionFrom;
+  /** Column changes; ignored when `deletes`. */
+  changes: AssetChanges;
+  /** Delete the row instead of updating it; the event keeps what it was. */
+  deletes: boolean;
+  event: EventRecord;
+}
+
+/** A knex connection or transaction: every write accepts one, so callers can compose them atomically. */
+export type Db = Knex;
+
+/**
+ * The event half of a transition: `, recorded as (insert … select … from changed)`, one
+ * asset_event row per changed row. `final` mirrors `isFinalState` (services/asset-events.ts):
+ * rejected, or approved with the thumbnail settled. A deleted row's event is one version on.
+ */
+function recordEventSql(deletes: boolean): string {
+  const version = deletes ? 'state_version + 1' : 'state_version';
+  return (
+    `, recorded as (insert into asset_event` +
+    ` (asset_id, owner_id, type, status, scan_status, state_version, actor, detail, at, mime_type, file_size, scan_result, final)` +
+    ` select id, created_by, ?, status, scan_status, ${version}, ?, ?::jsonb, ?, mime_type, file_size, scan_result,` +
+    ` (status = '${AssetStatus.REJECTED}' or (status = '${AssetStatus.APPROVED}' and thumbnail_status <> '${ThumbnailStatus.PENDING}'))` +
+    ` from changed)`
+  );
+}
+
+function eventBindings(event: EventRecord): Knex.RawBinding[] {
+  return [event.type, event.actor, event.detail === null ? null : JSON.stringify(event.detail), event.at];
+}
+
 /**
  * PostgreSQL access for assets. Every call works in its own forked entity manager, so callers
  * (requests, jobs) never share an identity map.
@@ -61,8 +106,28 @@ export class AssetRepository {
     return this.orm.em.fork();
   }
 
-  async create(asset: IpAsset): Promise<IpAsset> {
-    await this.em().persistAndFlush(asset);
+  /** The connection pool's query builder; `transaction` on it gives a {@link Db} for several writes. */
+  db(): Db {
+    return this.orm.em.getKnex();
+  }
+
+  /**
+   * Inserts a new asset and its first event in one statement (a data-modifying CTE is atomic),
+   * so initiate costs one round trip.
+   */
+  async createWithEvent(asset: IpAsset, event: EventRecord, db: Db = this.db()): Promise<IpAsset> {
+    const meta = this.orm.getMetadata().get(IpAsset.name);
+    const row: Record<string, unknown> = {};
+    for (const prop of meta.props) {
+      const value = (asset as unknown as Record<string, unknown>)[prop.name];
+      if (value === undefined || !prop.fieldNames?.[0]) continue;
+      row[prop.fieldNames[0]] = prop.type === 'json' && value !== null ? JSON.stringify(value) : value;
+    }
+    const insert = db('ip_asset').insert(row).returning('*').toSQL();
+    await db.raw(`with changed as (${insert.sql}) ${recordEventSql(false)} select 1`, [
+      ...(insert.bindings as Knex.RawBinding[]),
+      ...eventBindings(event),
+    ]);
     return asset;
   }
 
@@ -101,28 +166,45 @@ export class AssetRepository {
   }
 
   /**
-   * Applies `changes` only if the asset is still in one of the `from` states, bumping its
-   * stateVersion, in one statement. Returns the updated asset, or null when another actor got
-   * there first (so a duplicate job or a repeated request does nothing).
+   * Applies a transition only to rows still in one of the `from` states, bumping stateVersion,
+   * and records its event for each changed row, in one statement. Returns the rows as they are
+   * now (or were, when deleted); rows that were not in a `from` state are left alone and absent,
+   * which is how a duplicate job or a repeated request does nothing.
    */
-  async transition(id: string, from: TransitionFrom, changes: AssetChanges): Promise<IpAsset | null> {
+  async applyTransition(statement: TransitionStatement, db: Db = this.db()): Promise<IpAsset[]> {
+    if (statement.ids.length === 0) return [];
     const em = this.em();
-    const knex = em.getKnex();
     const meta = em.getMetadata().get(IpAsset.name);
-    const columns: Record<string, unknown> = {};
-    for (const [property, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      const prop = meta.properties[property as keyof IpAsset];
-      columns[prop.fieldNames[0]] = prop.type === 'json' && value !== null ? JSON.stringify(value) : value;
+    let change = db('ip_asset').whereIn('id', [...statement.ids]);
+    if (statement.stateVersions) {
+      change = change.whereRaw('(id, state_version) in (select * from unnest(?::uuid[], ?::int[]))', [
+        [...statement.ids],
+        [...statement.stateVersions],
+      ]);
     }
-    let query = knex('ip_asset')
-      .where('id', id)
-      .update({ ...columns, state_version: knex.raw('state_version + 1'), updated_at: new Date() })
-      .returning('*');
-    if (from.status) query = query.whereIn('status', from.status);
-    if (from.scanStatus) query = query.whereIn('scan_status', from.scanStatus);
-    const [row] = await query;
-    return row ? em.map(IpAsset, row) : null;
+    const { status, scanStatus, thumbnailStatus } = statement.from;
+    if (status) change = change.whereIn('status', [...status]);
+    if (scanStatus) change = change.whereIn('scan_status', [...scanStatus]);
+    if (thumbnailStatus) change = change.whereIn('thumbnail_status', [...thumbnailStatus]);
+    if (statement.deletes) {
+      change = change.delete().returning('*');
+    } else {
+      const columns: Record<string, unknown> = {};
+      for (const [property, value] of Object.entries(statement.changes)) {
+        if (value === undefined) continue;
+        const prop = meta.properties[property as keyof IpAsset];
+        columns[prop.fieldNames[0]] = prop.type === 'json' && value !== null ? JSON.stringify(value) : value;
+      }
+      change = change
+        .update({ ...columns, state_version: db.raw('state_version + 1'), updated_at: statement.event.at })
+        .returning('*');
+    }
+    const sql = change.toSQL();
+    const result = await db.raw<{ rows: Record<string, unknown>[] }>(
+      `with changed as (${sql.sql}) ${recordEventSql(statement.deletes)} select * from changed`,
+      [...(sql.bindings as Knex.RawBinding[]), ...eventBindings(statement.event)],
+    );
+    return result.rows.map((row) => em.map(IpAsset, row));
   }
 
   /**

@@ -13,12 +13,14 @@ import { AssetStatus, ScanStatus, ThumbnailStatus } from '../../src/entities/ip-
 import { Migration20261128020000_cleanup_indexes } from '../../src/migrations/Migration20261128020000-cleanup-indexes';
 import { migrationsList } from '../../src/migrations';
 import { createAppMetrics, type AppMetrics } from '../../src/observability/metrics';
+import { AssetRepository } from '../../src/repositories/asset.repository';
 import {
   RejectionReason,
   UploadEventType,
   type UploadEvent,
-  type UploadEventSink,
 } from '../../src/services/analytics/upload-event';
+import { AssetLifecycle } from '../../src/services/lifecycle/asset-lifecycle';
+import { analyticsEventsOf } from '../../src/services/lifecycle/outbox-consumers';
 import { CleanupQueries } from '../../src/services/cleanup/cleanup-queries';
 import { CleanupService, type CleanupResult, type CleanupSettings } from '../../src/services/cleanup';
 import { storageKeys } from '../../src/services/upload/file-name';
@@ -80,10 +82,34 @@ afterAll(async () => {
 
 // --- fixtures --------------------------------------------------------------------------------
 
-class RecordingSink implements UploadEventSink {
-  readonly events: UploadEvent[] = [];
-  async track(event: UploadEvent): Promise<void> {
-    this.events.push(event);
+/**
+ * A lifecycle whose outbox is read back by the test: `events()` are the analytics events the
+ * asset_event rows written since it was made will count once delivered.
+ */
+class RecordingSink {
+  readonly lifecycle = new AssetLifecycle(new AssetRepository(orm), { wake: () => undefined });
+  private readonly since: Promise<string> = knex('asset_event')
+    .max<{ max: string | null }[]>('id as max')
+    .then(([row]) => row?.max ?? '0');
+
+  async events(): Promise<UploadEvent[]> {
+    const since = await this.since;
+    const rows = await knex('asset_event').where('id', '>', since).orderBy('id');
+    return rows.flatMap((row) =>
+      analyticsEventsOf({
+        ...row,
+        id: String(row.id),
+        assetId: row.asset_id,
+        ownerId: row.owner_id,
+        scanStatus: row.scan_status,
+        stateVersion: row.state_version,
+        mimeType: row.mime_type,
+        fileSize: Number(row.file_size),
+        scanResult: row.scan_result,
+        deliveredAt: null,
+        at: new Date(row.at),
+      }),
+    );
   }
 }
 
@@ -489,7 +515,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     // The three runs share one clock reading: on a slow machine they can outlast the grace
     // period, and the in-flight objects must stay in flight for all of them.
     const settings = { ...SETTINGS, now: () => scenario.seededAt };
-    const service = new CleanupService(orm, storage, sink, settings, logger, metrics);
+    const service = new CleanupService(orm, storage, sink.lifecycle, settings, logger, metrics);
     const tableBefore = await tableSnapshot();
     const objectsBefore = await listAll(storage);
 
@@ -497,7 +523,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
 
     expect(await tableSnapshot()).toEqual(tableBefore);
     expect(await listAll(storage)).toEqual(objectsBefore);
-    expect(sink.events).toEqual([]);
+    expect(await sink.events()).toEqual([]);
     expect(await counterValue(metrics, 'cleanupRuns', { result: 'success' })).toBe(0);
     const expected: CleanupResult = {
       dryRun: true,
@@ -568,12 +594,12 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     expect(objectsAfter.has(scenario.key.freshOrphanUpload)).toBe(true);
 
     // Analytics: one Rejected/'Upload abandoned' per abandoned asset; one CleanedUp per deleted row.
-    const rejected = sink.events.filter((e) => e.type === UploadEventType.Rejected);
+    const rejected = (await sink.events()).filter((e) => e.type === UploadEventType.Rejected);
     expect(rejected.map((e) => e.assetId).sort()).toEqual([...scenario.abandoned].sort());
     expect(rejected.every((e) => e.reason === RejectionReason.UploadAbandoned && e.userId === 'user-1')).toBe(
       true,
     );
-    const cleanedUp = sink.events.filter((e) => e.type === UploadEventType.CleanedUp);
+    const cleanedUp = (await sink.events()).filter((e) => e.type === UploadEventType.CleanedUp);
     expect(cleanedUp.map((e) => e.assetId).sort()).toEqual([...scenario.deletedRows].sort());
 
     expect(await counterValue(metrics, 'cleanupItems', { category: 'abandoned', result: 'cleaned' })).toBe(3);
@@ -594,7 +620,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     });
     expect(await listAll(storage)).toEqual(objectsAfter);
     expect(await tableSnapshot()).toEqual(after);
-    expect(sink.events.filter((e) => e.type === UploadEventType.Rejected)).toHaveLength(3);
+    expect((await sink.events()).filter((e) => e.type === UploadEventType.Rejected)).toHaveLength(3);
   });
 
   it('reports a failing delete safely, keeps that row, finishes the rest, and retries it next run', async () => {
@@ -626,7 +652,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     const broken = new CleanupService(
       orm,
       failingDeletes(storage, brokenKeys),
-      sink,
+      sink.lifecycle,
       { ...SETTINGS, batchSize: 1 },
       logger,
       metrics,
@@ -662,20 +688,20 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     );
     expect(rows).toHaveLength(3);
     expect([...(await listAll(storage)).keys()].sort()).toEqual([...brokenKeys].sort());
-    expect(sink.events.filter((e) => e.type === UploadEventType.Rejected).map((e) => e.assetId)).toEqual([
-      abandonedOk,
-    ]);
+    expect(
+      (await sink.events()).filter((e) => e.type === UploadEventType.Rejected).map((e) => e.assetId),
+    ).toEqual([abandonedOk]);
     expect(await counterValue(metrics, 'cleanupItems', { category: 'abandoned', result: 'failed' })).toBe(1);
     expect(await counterValue(metrics, 'cleanupItems', { category: 'failed', result: 'failed' })).toBe(1);
     // Item failures do not fail the run; only a phase that stops does.
     expect(await counterValue(metrics, 'cleanupRuns', { result: 'success' })).toBe(1);
 
-    const healthy = new CleanupService(orm, storage, sink, SETTINGS, logger);
+    const healthy = new CleanupService(orm, storage, sink.lifecycle, SETTINGS, logger);
     const retry = await healthy.run({ dryRun: false });
     expect(retry).toMatchObject({ abandonedCleaned: 1, failedCleaned: 1, storageFreedBytes: 30, errors: [] });
     expect(await listAll(storage)).toEqual(new Map());
     expect(await knex('ip_asset').pluck('id')).toEqual(expect.arrayContaining([abandoned, abandonedOk]));
-    expect(sink.events.filter((e) => e.type === UploadEventType.Rejected)).toHaveLength(2);
+    expect((await sink.events()).filter((e) => e.type === UploadEventType.Rejected)).toHaveLength(2);
   });
 
   it('never clobbers a confirm that holds the row: the DRAFT is skipped, not rejected', async () => {
@@ -687,7 +713,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       createdAgo: 2 * DAY,
     });
     await putObject(storage, storageKeys.upload(id), 10);
-    const service = new CleanupService(orm, storage, new RecordingSink(), SETTINGS, logger);
+    const service = new CleanupService(orm, storage, new RecordingSink().lifecycle, SETTINGS, logger);
 
     // A confirm in progress holds the row lock (UploadService.confirm uses SELECT … FOR UPDATE).
     const confirm = await knex.transaction();
@@ -727,7 +753,14 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       },
     });
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
-    const service = new CleanupService(orm, unlistable, new RecordingSink(), SETTINGS, logger, metrics);
+    const service = new CleanupService(
+      orm,
+      unlistable,
+      new RecordingSink().lifecycle,
+      SETTINGS,
+      logger,
+      metrics,
+    );
 
     const result = await service.run({ dryRun: false });
 
@@ -745,7 +778,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       createdAgo: 2 * DAY,
       confirmedAgo: 2 * DAY,
     });
-    const service = new CleanupService(orm, storage, new RecordingSink(), SETTINGS, logger);
+    const service = new CleanupService(orm, storage, new RecordingSink().lifecycle, SETTINGS, logger);
 
     const result = await service.run({ dryRun: false });
 

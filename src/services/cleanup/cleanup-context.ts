@@ -1,14 +1,15 @@
 import type { Logger } from '../../logger';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import { UploadEventType, type RejectionReason, type UploadEventSink } from '../analytics/upload-event';
-import type { CleanupQueries, ExpiryCutoffs, FinishedRow } from './cleanup-queries';
+import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
+import type { CleanupQueries, ExpiryCutoffs } from './cleanup-queries';
 import type { CleanupReport } from './cleanup-report';
 
 /** What every phase of one cleanup run shares. */
 export interface CleanupContext {
   queries: CleanupQueries;
   storage: StorageAdapter;
-  analytics: UploadEventSink;
+  /** Every row the cleanup rejects or deletes goes through it, so each leaves its event. */
+  lifecycle: AssetLifecycle;
   report: CleanupReport;
   logger: Logger;
   dryRun: boolean;
@@ -20,31 +21,4 @@ export interface CleanupContext {
   cutoffs: ExpiryCutoffs;
   /** Objects and rows younger than this are never orphans. */
   graceCutoff: Date;
-  /** Tells live subscribers about assets whose state this run changed (abandoned → REJECTED). */
-  publishChanged(assetIds: readonly string[]): Promise<void>;
-}
-
-/** Reports one analytics event per row, after the change is committed. */
-export async function trackFinished(
-  context: CleanupContext,
-  rows: readonly FinishedRow[],
-  type: UploadEventType.Rejected | UploadEventType.CleanedUp,
-  reason?: RejectionReason,
-): Promise<void> {
-  await Promise.all(
-    rows.map((row) =>
-      context.analytics
-        .track({
-          type,
-          assetId: row.id,
-          userId: row.createdBy,
-          mimeType: row.mimeType,
-          fileSize: row.fileSize,
-          reason,
-          at: context.now,
-        })
-        // The sink promises not to throw; a broken one must still not stop the cleanup.
-        .catch((err: unknown) => context.logger.warn({ err, assetId: row.id }, 'cleanup event not tracked')),
-    ),
-  );
 }

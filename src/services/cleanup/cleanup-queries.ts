@@ -1,6 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { AssetStatus, ScanStatus } from '../../entities/ip-asset.entity';
-import { RejectionReason } from '../analytics/upload-event';
 import type { CleanupCategory } from './cleanup.types';
 import type { KeysetPageRequest } from './key-order';
 
@@ -18,12 +17,6 @@ const EXPIRY_RULES: Record<CleanupCategory, { column: string; where: string }> =
   },
   infected: { column: 'quarantined_at', where: `status = '${AssetStatus.REJECTED}' and quarantined_at < ?` },
 };
-
-/**
- * Rows that must have an object at storage_key: confirmed and not yet cleaned (scanning, approved,
- * or rejected by the scan with the object kept or quarantined). Mirrors `shouldHaveObject`.
- */
-const EXPECTS_OBJECT = `(status in ('${AssetStatus.PROCESSING}', '${AssetStatus.APPROVED}') or (status = '${AssetStatus.REJECTED}' and scan_status in ('${ScanStatus.INFECTED}', '${ScanStatus.ERROR}')))`;
 
 /** Where the next page of an expiry category starts: after this (timestamp, id). */
 export interface ExpiryKeyset {
@@ -45,14 +38,6 @@ export interface ExpiredRow {
   uploadKey: string | null;
   thumbnailKey: string | null;
   keyset: ExpiryKeyset;
-}
-
-/** A row the cleanup changed or deleted, for analytics. */
-export interface FinishedRow {
-  id: string;
-  createdBy: string;
-  mimeType: string;
-  fileSize: number;
 }
 
 /** A row as the orphan scan sees it, read in storage_key order. */
@@ -109,12 +94,6 @@ interface RawAssetRow {
   changed_recently: boolean;
 }
 
-const FINISHED_COLUMNS = 'id, created_by, mime_type, file_size';
-
-function toFinished(row: RawAssetRow): FinishedRow {
-  return { id: row.id, createdBy: row.created_by, mimeType: row.mime_type, fileSize: Number(row.file_size) };
-}
-
 /** `> ?` or `>= ?` for a keyset page start; `expression` is ours, never user input. */
 function pageStart(
   expression: string,
@@ -125,16 +104,11 @@ function pageStart(
 }
 
 /**
- * The cleanup's SQL, in plain statements: keyset pages (never OFFSET), one UPDATE or DELETE per
- * batch, and every write conditional on the state it was decided on. `db` may be a transaction.
+ * The cleanup's reads, in plain statements: keyset pages (never OFFSET). Its writes are lifecycle
+ * transitions. `db` may be a transaction.
  */
 export class CleanupQueries {
   constructor(private readonly knex: Knex) {}
-
-  /** Runs `work` in a transaction; the rows it locks stay locked until `work` settles. */
-  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return this.knex.transaction(work);
-  }
 
   /**
    * The next page of a category's expired rows, oldest first. With `lock`, rows another
@@ -169,37 +143,6 @@ export class CleanupQueries {
       thumbnailKey: row.thumbnail_key,
       keyset: { at: row.cursor_at, id: row.id },
     }));
-  }
-
-  /** REJECTs abandoned DRAFTs that are still DRAFT and still old enough; returns those it changed. */
-  async rejectAbandoned(
-    ids: string[],
-    input: { cutoff: Date; now: Date },
-    db: Knex = this.knex,
-  ): Promise<FinishedRow[]> {
-    if (ids.length === 0) return [];
-    const { rows } = await db.raw<{ rows: RawAssetRow[] }>(
-      `update ip_asset set status = '${AssetStatus.REJECTED}', rejection_reason = ?, rejected_at = ?,` +
-        ` upload_key = null, state_version = state_version + 1, updated_at = ?` +
-        ` where id = any(?::uuid[]) and (${EXPIRY_RULES.abandoned.where}) returning ${FINISHED_COLUMNS}`,
-      [RejectionReason.UploadAbandoned, input.now, input.now, ids, input.cutoff],
-    );
-    return rows.map(toFinished);
-  }
-
-  /** Deletes expired rows of a category that still match it; returns those it deleted. */
-  async deleteExpired(
-    category: 'failed' | 'infected',
-    ids: string[],
-    cutoff: Date,
-    db: Knex = this.knex,
-  ): Promise<FinishedRow[]> {
-    if (ids.length === 0) return [];
-    const { rows } = await db.raw<{ rows: RawAssetRow[] }>(
-      `delete from ip_asset where id = any(?::uuid[]) and (${EXPIRY_RULES[category].where}) returning ${FINISHED_COLUMNS}`,
-      [ids, cutoff],
-    );
-    return rows.map(toFinished);
   }
 
   /**
@@ -290,25 +233,5 @@ export class CleanupQueries {
       thumbnailKey: row.thumbnail_key,
       changedRecently: row.changed_recently,
     }));
-  }
-
-  /**
-   * Deletes rows whose object is gone, only if each is unchanged since it was read (same
-   * stateVersion), still expects an object, and has been still for the grace period.
-   */
-  async deleteRowsWithoutObject(
-    seen: { id: string; stateVersion: number }[],
-    graceCutoff: Date,
-  ): Promise<FinishedRow[]> {
-    if (seen.length === 0) return [];
-    const ids = seen.map((row) => row.id);
-    const { rows } = await this.knex.raw<{ rows: RawAssetRow[] }>(
-      `delete from ip_asset where id = any(?::uuid[])` +
-        ` and (id, state_version) in (select * from unnest(?::uuid[], ?::int[]))` +
-        ` and confirmed_at < ? and updated_at < ? and ${EXPECTS_OBJECT}` +
-        ` returning ${FINISHED_COLUMNS}`,
-      [ids, ids, seen.map((row) => row.stateVersion), graceCutoff, graceCutoff],
-    );
-    return rows.map(toFinished);
   }
 }

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { IpAsset } from '../../entities/ip-asset.entity';
-import { toAssetStateEvent, type AssetEventPublisher } from '../asset-events';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../logger';
 import { CLEANUP_CATEGORIES } from '../../observability/metrics';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import type { UploadEventSink } from '../analytics/upload-event';
+import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import type { CleanupContext } from './cleanup-context';
 import { recordCleanupMetrics } from './cleanup-metrics';
 import { CleanupQueries, type ExpiryCutoffs } from './cleanup-queries';
@@ -34,11 +32,10 @@ export class CleanupService {
   constructor(
     private readonly orm: MikroORM,
     private readonly storage: StorageAdapter,
-    private readonly analytics: UploadEventSink,
+    private readonly lifecycle: AssetLifecycle,
     settings: CleanupSettings,
     private readonly logger: Logger,
     private readonly metrics?: CleanupMetrics,
-    private readonly events?: AssetEventPublisher,
   ) {
     this.settings = {
       abandonedAfterHours: settings.abandonedAfterHours,
@@ -52,18 +49,6 @@ export class CleanupService {
     assertSettings(this.settings);
   }
 
-  /** Publishes the current state of changed assets; a failure is logged, never fatal to the run. */
-  private async publishChanged(assetIds: readonly string[], logger: Logger): Promise<void> {
-    if (!this.events || assetIds.length === 0) return;
-    const events = this.events;
-    try {
-      const assets = await this.orm.em.fork().find(IpAsset, { id: { $in: [...assetIds] } });
-      await Promise.all(assets.map((asset) => events.publish(toAssetStateEvent(asset))));
-    } catch (err) {
-      logger.warn({ err }, 'cleanup could not publish state changes');
-    }
-  }
-
   /** One cleanup pass. Never throws for a failed item or phase: those are in `errors`. */
   async run({ dryRun }: { dryRun: boolean }): Promise<CleanupResult> {
     const now = this.settings.now();
@@ -74,7 +59,7 @@ export class CleanupService {
     const context: CleanupContext = {
       queries: new CleanupQueries(this.orm.em.fork().getKnex()),
       storage: this.storage,
-      analytics: this.analytics,
+      lifecycle: this.lifecycle,
       report,
       logger,
       dryRun,
@@ -83,7 +68,6 @@ export class CleanupService {
       now,
       cutoffs,
       graceCutoff: new Date(now.getTime() - this.settings.orphanGraceMs),
-      publishChanged: (assetIds) => this.publishChanged(assetIds, logger),
     };
     logger.info('cleanup started');
 

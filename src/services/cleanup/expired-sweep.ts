@@ -1,8 +1,7 @@
-import type { Knex } from '@mikro-orm/postgresql';
-import { RejectionReason, UploadEventType } from '../analytics/upload-event';
+import type { Db } from '../../repositories/asset.repository';
 import { storageKeys } from '../upload/file-name';
-import { trackFinished, type CleanupContext } from './cleanup-context';
-import type { ExpiredRow, ExpiryKeyset, FinishedRow } from './cleanup-queries';
+import type { CleanupContext } from './cleanup-context';
+import type { ExpiredRow, ExpiryKeyset } from './cleanup-queries';
 import type { CleanupCategory } from './cleanup.types';
 import { mapWithConcurrency, removeObjects, type RemovalOutcome } from './object-removal';
 
@@ -20,14 +19,14 @@ interface BatchOutcome {
   rows: ExpiredRow[];
   removals: RemovalOutcome[];
   /** Rows changed or deleted (real run), or that would be (dry run). */
-  finished: FinishedRow[];
+  finished: { id: string }[];
 }
 
 /**
  * Cleans one expiry category batch by batch, oldest first, until no expired row is left after
  * the last one seen. Each batch runs in one transaction: lock the rows (skipping any a confirm
- * holds), delete their objects, then one conditional UPDATE or DELETE for the rows whose objects
- * are gone. A row whose object could not be deleted keeps its state, so the next run retries it.
+ * holds), delete their objects, then one lifecycle transition (a conditional UPDATE or DELETE
+ * with its events) for the rows whose objects are gone. A row whose object could not be deleted keeps its state, so the next run retries it.
  */
 export async function sweepExpired(context: CleanupContext, category: CleanupCategory): Promise<void> {
   const cutoff = context.cutoffs[category];
@@ -35,9 +34,9 @@ export async function sweepExpired(context: CleanupContext, category: CleanupCat
   for (;;) {
     const batch = context.dryRun
       ? await previewBatch(context, category, cutoff, after)
-      : await context.queries.transaction((trx) => cleanBatch(context, category, cutoff, after, trx));
+      : await context.lifecycle.transaction((trx) => cleanBatch(context, category, cutoff, after, trx));
     if (batch.rows.length === 0) return;
-    await record(context, category, batch);
+    record(context, category, batch);
     after = batch.rows.at(-1)?.keyset;
   }
 }
@@ -47,9 +46,9 @@ async function cleanBatch(
   category: CleanupCategory,
   cutoff: Date,
   after: ExpiryKeyset | undefined,
-  trx: Knex.Transaction,
+  trx: Db,
 ): Promise<BatchOutcome> {
-  const { queries } = context;
+  const { queries, lifecycle } = context;
   const rows = await queries.selectExpired(
     category,
     { cutoff, after, limit: context.batchSize, lock: true },
@@ -57,10 +56,14 @@ async function cleanBatch(
   );
   const removals = await removeAll(context, category, rows);
   const removedIds = rows.filter((_, i) => removals[i]?.error === undefined).map((row) => row.id);
+  // The rows are locked by this transaction, so they are still expired as selected.
   const finished =
     category === 'abandoned'
-      ? await queries.rejectAbandoned(removedIds, { cutoff, now: context.now }, trx)
-      : await queries.deleteExpired(category, removedIds, cutoff, trx);
+      ? await lifecycle.transitionMany('rejectAbandoned', removedIds, {
+          changes: { uploadKey: null },
+          db: trx,
+        })
+      : await lifecycle.transitionMany('cleanUpRejected', removedIds, { detail: { category }, db: trx });
   return { rows, removals, finished };
 }
 
@@ -91,11 +94,7 @@ function removeAll(
   );
 }
 
-async function record(
-  context: CleanupContext,
-  category: CleanupCategory,
-  batch: BatchOutcome,
-): Promise<void> {
+function record(context: CleanupContext, category: CleanupCategory, batch: BatchOutcome): void {
   const { report } = context;
   const tally = report.categories[category];
   batch.rows.forEach((row, i) => {
@@ -111,11 +110,4 @@ async function record(
     );
   });
   tally.cleaned += batch.finished.length;
-  if (context.dryRun) return;
-  if (category === 'abandoned') {
-    await trackFinished(context, batch.finished, UploadEventType.Rejected, RejectionReason.UploadAbandoned);
-    await context.publishChanged(batch.finished.map((row) => row.id));
-  } else {
-    await trackFinished(context, batch.finished, UploadEventType.CleanedUp);
-  }
 }

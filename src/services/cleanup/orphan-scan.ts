@@ -1,8 +1,7 @@
 import { AssetStatus, ScanStatus } from '../../entities/ip-asset.entity';
 import type { ListedObject } from '../../storage/storage.adapter';
-import { UploadEventType } from '../analytics/upload-event';
 import { storageKeys } from '../upload/file-name';
-import { trackFinished, type CleanupContext } from './cleanup-context';
+import type { CleanupContext } from './cleanup-context';
 import type { OwnerRow, StoredObjectRow } from './cleanup-queries';
 import { KeysetCursor, inKeyOrder, mergeByKey } from './key-order';
 import { mapWithConcurrency, removeObjects } from './object-removal';
@@ -227,7 +226,7 @@ export class OrphanScan {
   private async flushRows(): Promise<void> {
     const candidates = this.pendingRows.splice(0);
     if (candidates.length === 0) return;
-    const { queries, storage, report, logger, graceCutoff, dryRun } = this.context;
+    const { storage, report, logger, dryRun } = this.context;
     const checks = await mapWithConcurrency(candidates, this.context.storageConcurrency, async (row) => {
       try {
         return { row, gone: (await storage.head(row.storageKey)) === null };
@@ -240,11 +239,14 @@ export class OrphanScan {
     const gone = checks.filter((check) => check.gone).map((check) => check.row);
     let removed = gone;
     if (!dryRun) {
-      const deleted = await queries.deleteRowsWithoutObject(gone, graceCutoff);
+      // Only rows unchanged since they were read (same stateVersion), so still settled and
+      // still expecting their object.
+      const deleted = await this.context.lifecycle.transitionMany('cleanUpMissingObject', gone, {
+        detail: { category: 'missing object' },
+      });
       if (deleted.length > 0) {
         logger.warn({ assetIds: deleted.map((row) => row.id) }, 'deleted assets whose object was gone');
       }
-      await trackFinished(this.context, deleted, UploadEventType.CleanedUp);
       const deletedIds = new Set(deleted.map((row) => row.id));
       removed = gone.filter((row) => deletedIds.has(row.id)); // in key order, as a dry run reports them
     }

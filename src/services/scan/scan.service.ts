@@ -1,16 +1,13 @@
 import {
-  AssetStatus,
   ScanStatus,
   ThumbnailStatus,
   type IpAsset,
   type ScanResultData,
 } from '../../entities/ip-asset.entity';
 import type { Logger } from '../../logger';
-import type { AssetRepository } from '../../repositories/asset.repository';
 import type { Scanner, ScanVerdict } from '../../scanners/scanner';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import { RejectionReason, UploadEventType } from '../analytics/upload-event';
-import type { LifecycleEvents } from '../lifecycle-events';
+import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import { storageKeys } from '../upload/file-name';
 import { canMakeThumbnail } from './thumbnail.service';
 
@@ -51,28 +48,20 @@ export interface ThumbnailScheduler {
  */
 export class ScanService {
   constructor(
-    private readonly assets: AssetRepository,
     private readonly storage: StorageAdapter,
     private readonly scanner: Scanner,
-    private readonly lifecycle: LifecycleEvents,
+    private readonly lifecycle: AssetLifecycle,
     private readonly thumbnails: ThumbnailScheduler,
     private readonly logger: Logger,
     private readonly observer?: ScanObserver,
   ) {}
 
   async scan(assetId: string, attempt: ScanAttempt): Promise<ScanOutcome> {
-    const claim = await this.claim(assetId, attempt.number);
-    if (!claim) return { kind: 'skipped' };
-    const { asset: scanning, resumed } = claim;
+    const scanning = await this.claim(assetId, attempt.number);
+    if (!scanning) return { kind: 'skipped' };
 
     const startedAt = Date.now();
-    const scanned = this.scanObject(scanning, attempt.signal);
-    // Announced while the bytes are already on their way to the scanner.
-    if (!resumed) {
-      await this.lifecycle.published(scanning);
-      this.lifecycle.track(UploadEventType.ScanStarted, scanning);
-    }
-    const verdict = await scanned;
+    const verdict = await this.scanObject(scanning, attempt.signal);
     const durationMs = Date.now() - startedAt;
     this.observer?.attempted(verdict.engine, verdict.outcome, durationMs);
     const result = (threats: ScanResultData['threats'], error?: string): ScanResultData => ({
@@ -110,20 +99,15 @@ export class ScanService {
 
   /**
    * Marks the asset SCANNING for this attempt, in the same statement that reads it. Null when it
-   * is not waiting for a scan (decided, gone, or never confirmed). `resumed`: a retry or a job
-   * taken over from a dead worker, whose SCANNING was announced already.
+   * is not waiting for a scan (decided, gone, or never confirmed). A retry, or a job taken over
+   * from a dead worker, finds it SCANNING already and records SCAN_RETRIED instead.
    */
-  private async claim(
-    assetId: string,
-    attemptNumber: number,
-  ): Promise<{ asset: IpAsset; resumed: boolean } | null> {
-    const changes = { scanStatus: ScanStatus.SCANNING, scanAttempts: attemptNumber };
-    const waiting = { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.PENDING] };
-    const fresh = await this.assets.transition(assetId, waiting, changes);
-    if (fresh) return { asset: fresh, resumed: false };
-    const started = { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.SCANNING] };
-    const resumed = await this.assets.transition(assetId, started, changes);
-    return resumed ? { asset: resumed, resumed: true } : null;
+  private async claim(assetId: string, attemptNumber: number): Promise<IpAsset | null> {
+    const input = { changes: { scanAttempts: attemptNumber }, detail: { attempt: attemptNumber } };
+    return (
+      (await this.lifecycle.transition('startScan', assetId, input)) ??
+      (await this.lifecycle.transition('retryScan', assetId, input))
+    );
   }
 
   /** Never rejects: a scanner or storage failure is an `error` verdict, retried like any other. */
@@ -147,67 +131,41 @@ export class ScanService {
    * was given up, e.g. stalled too often). Does nothing if the asset was decided meanwhile.
    */
   async recordScanError(assetId: string, scanResult: ScanResultData): Promise<void> {
-    const rejected = await this.assets.transition(
-      assetId,
-      { status: [AssetStatus.PROCESSING] },
-      {
-        status: AssetStatus.REJECTED,
-        scanStatus: ScanStatus.ERROR,
-        scanResult,
-        rejectionReason: RejectionReason.VirusScanFailed,
-        rejectedAt: new Date(),
-      },
-    );
+    const rejected = await this.lifecycle.transition('scanFailed', assetId, {
+      changes: { scanResult },
+      detail: verdictDetail(scanResult),
+    });
     if (!rejected) return;
     this.logger.error(
       { assetId, engine: scanResult.engine, reason: scanResult.error },
       'scan failed for good; asset rejected',
     );
-    await this.lifecycle.published(rejected);
-    this.lifecycle.track(UploadEventType.ScanError, rejected);
-    this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.VirusScanFailed);
   }
 
   private async approve(asset: IpAsset, scanResult: ScanResultData): Promise<void> {
     const wantsThumbnail = canMakeThumbnail(asset.mimeType);
-    const approved = await this.assets.transition(
-      asset.id,
-      { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.SCANNING] },
-      {
-        status: AssetStatus.APPROVED,
-        scanStatus: ScanStatus.CLEAN,
+    const approved = await this.lifecycle.transition('scannedClean', asset.id, {
+      changes: {
         scanResult,
-        approvedAt: new Date(),
         thumbnailStatus: wantsThumbnail ? ThumbnailStatus.PENDING : ThumbnailStatus.NONE,
       },
-    );
+      detail: verdictDetail(scanResult),
+    });
     if (!approved) return;
     this.logger.info(
       { assetId: asset.id, engine: scanResult.engine, durationMs: scanResult.durationMs },
       'scan clean',
     );
-    await this.lifecycle.published(approved);
-    this.lifecycle.track(UploadEventType.ScanClean, approved);
-    this.lifecycle.track(UploadEventType.Approved, approved);
     if (wantsThumbnail) await this.thumbnails.enqueueThumbnail(asset.id);
   }
 
   private async quarantine(asset: IpAsset, scanResult: ScanResultData): Promise<void> {
     const quarantineKey = storageKeys.quarantine(asset.storageKey);
     await this.storage.move(asset.storageKey, quarantineKey);
-    const rejected = await this.assets.transition(
-      asset.id,
-      { status: [AssetStatus.PROCESSING], scanStatus: [ScanStatus.SCANNING] },
-      {
-        status: AssetStatus.REJECTED,
-        scanStatus: ScanStatus.INFECTED,
-        scanResult,
-        storageKey: quarantineKey,
-        quarantinedAt: new Date(),
-        rejectionReason: RejectionReason.VirusDetected,
-        rejectedAt: new Date(),
-      },
-    );
+    const rejected = await this.lifecycle.transition('scannedInfected', asset.id, {
+      changes: { scanResult, storageKey: quarantineKey, quarantinedAt: new Date() },
+      detail: verdictDetail(scanResult),
+    });
     if (!rejected) return;
     this.logger.warn(
       {
@@ -220,10 +178,19 @@ export class ScanService {
       },
       'infected file quarantined',
     );
-    await this.lifecycle.published(rejected);
-    this.lifecycle.track(UploadEventType.ScanInfected, rejected);
-    this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.VirusDetected);
   }
+}
+
+/** What the audit trail keeps of a verdict: engine, version, threats, timing; never file contents. */
+function verdictDetail(result: ScanResultData): Record<string, unknown> {
+  return {
+    engine: result.engine,
+    engineVersion: result.engineVersion ?? null,
+    threats: result.threats,
+    durationMs: result.durationMs,
+    attempts: result.attempts,
+    ...(result.error ? { error: result.error } : {}),
+  };
 }
 
 /** Multi-engine verdicts name threats `engine:Name`; a single engine's are bare names. */

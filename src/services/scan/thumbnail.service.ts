@@ -3,8 +3,7 @@ import { AssetStatus, ThumbnailStatus, type IpAsset } from '../../entities/ip-as
 import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import { UploadEventType } from '../analytics/upload-event';
-import type { LifecycleEvents } from '../lifecycle-events';
+import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import { storageKeys } from '../upload/file-name';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -35,7 +34,7 @@ export class ThumbnailService {
   constructor(
     private readonly assets: AssetRepository,
     private readonly storage: StorageAdapter,
-    private readonly lifecycle: LifecycleEvents,
+    private readonly lifecycle: AssetLifecycle,
     private readonly logger: Logger,
   ) {}
 
@@ -55,16 +54,15 @@ export class ThumbnailService {
       // A corrupt or unsupported image will not get better on retry; a storage error might.
       if (!attempt.isLast && !isDecodeError(error)) throw error;
       this.logger.warn({ assetId, err: error }, 'thumbnail failed');
-      await this.finish(asset, { thumbnailStatus: ThumbnailStatus.FAILED }, UploadEventType.ThumbnailFailed);
+      await this.lifecycle.transition('thumbnailFailed', asset.id);
       return 'failed';
     }
     const key = storageKeys.thumbnail(asset.id);
     await this.storage.put(key, thumbnail, { contentType: 'image/webp', contentLength: thumbnail.length });
-    await this.finish(
-      asset,
-      { thumbnailStatus: ThumbnailStatus.DONE, thumbnailKey: key },
-      UploadEventType.ThumbnailDone,
-    );
+    await this.lifecycle.transition('thumbnailDone', asset.id, {
+      changes: { thumbnailKey: key },
+      detail: { size: thumbnail.length },
+    });
     return 'done';
   }
 
@@ -76,17 +74,6 @@ export class ThumbnailService {
       .webp({ quality: 80 });
     source.on('error', (error) => pipeline.destroy(error));
     return source.pipe(pipeline).toBuffer();
-  }
-
-  private async finish(
-    asset: IpAsset,
-    changes: { thumbnailStatus: ThumbnailStatus; thumbnailKey?: string },
-    event: UploadEventType,
-  ): Promise<void> {
-    const updated = await this.assets.transition(asset.id, { status: [AssetStatus.APPROVED] }, changes);
-    if (!updated) return;
-    await this.lifecycle.published(updated);
-    this.lifecycle.track(event, updated);
   }
 }
 

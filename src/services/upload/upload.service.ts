@@ -5,8 +5,7 @@ import type { AssetRepository } from '../../repositories/asset.repository';
 import { isBase64Sha256 } from '../../storage/input-checks';
 import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
-import { RejectionReason, UploadEventType } from '../analytics/upload-event';
-import type { LifecycleEvents } from '../lifecycle-events';
+import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import { CONTENT_SNIFF_BYTES, checkLeadingBytes } from './content-check';
 import { sanitizeFileName, storageKeys } from './file-name';
 import { isMimeTypeAllowed, normalizeMimeType } from './mime-types';
@@ -65,9 +64,10 @@ export class UploadService {
     private readonly assets: AssetRepository,
     private readonly storage: StorageAdapter,
     private readonly scans: ScanScheduler,
-    private readonly lifecycle: LifecycleEvents,
+    private readonly lifecycle: AssetLifecycle,
     private readonly settings: UploadSettings,
     private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async initiate(actor: Actor, request: InitiateUploadRequest): Promise<InitiatedUpload> {
@@ -108,12 +108,11 @@ export class UploadService {
     });
     // The row remembers exactly when the URL stops working, to tell "expired" from "not sent".
     asset.uploadExpiresAt = presigned.expiresAt;
-    await this.assets.create(asset);
+    await this.lifecycle.create(actor, asset, { fileName, mimeType, fileSize: asset.fileSize });
     this.logger.info(
       { assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize },
       'upload initiated',
     );
-    this.lifecycle.track(UploadEventType.Initiated, asset);
     return {
       asset,
       uploadUrl: presigned.url,
@@ -143,23 +142,15 @@ export class UploadService {
     const mismatch = await this.checkStoredObject(asset);
     if (mismatch) return this.rejectMismatch(actor, asset, mismatch);
 
-    const confirmed = await this.assets.transition(
-      asset.id,
-      { status: [AssetStatus.DRAFT] },
-      {
-        ...details,
-        status: AssetStatus.PROCESSING,
-        scanStatus: ScanStatus.PENDING,
-        confirmedAt: new Date(),
-        uploadKey: null,
-      },
-    );
+    const confirmed = await this.lifecycle.transition('confirm', asset.id, {
+      actor,
+      changes: { ...details, uploadKey: null },
+      detail: { fileSize: asset.fileSize },
+    });
     // Another confirm (or the cleanup) got there first: theirs is the answer.
     if (!confirmed) return (await this.assets.findById(asset.id)) ?? asset;
 
-    // Published before the scan is queued, so PROCESSING always reaches subscribers before SCANNING.
-    await this.lifecycle.published(confirmed);
-    this.lifecycle.track(UploadEventType.Confirmed, confirmed);
+    // PROCESSING reaches subscribers before SCANNING: the outbox delivers an asset's events in order.
     // A failure here leaves the asset PROCESSING without a job; the scan watchdog re-queues it.
     await this.scans
       .enqueueScan(confirmed.id)
@@ -183,7 +174,9 @@ export class UploadService {
     if (await this.storage.head(asset.storageKey)) return null;
     const current = await this.assets.findById(asset.id);
     if (current && current.status !== AssetStatus.DRAFT) return current;
-    throw asset.uploadExpiresAt.getTime() < Date.now() ? ERRORS.uploadExpired() : ERRORS.uploadNotFound();
+    throw asset.uploadExpiresAt.getTime() < this.now().getTime()
+      ? ERRORS.uploadExpired()
+      : ERRORS.uploadNotFound();
   }
 
   /** A reason when the stored object is not what was declared, else null. */
@@ -203,20 +196,11 @@ export class UploadService {
   /** Removes bytes that are not what was declared, rejects the asset, and tells the uploader why. */
   private async rejectMismatch(actor: Actor, asset: IpAsset, reason: string): Promise<never> {
     await this.storage.delete(asset.storageKey);
-    const rejected = await this.assets.transition(
-      asset.id,
-      { status: [AssetStatus.DRAFT] },
-      {
-        status: AssetStatus.REJECTED,
-        rejectionReason: RejectionReason.ContentMismatch,
-        rejectedAt: new Date(),
-        uploadKey: null,
-      },
-    );
-    if (rejected) {
-      await this.lifecycle.published(rejected);
-      this.lifecycle.track(UploadEventType.Rejected, rejected, RejectionReason.ContentMismatch);
-    }
+    await this.lifecycle.transition('rejectContentMismatch', asset.id, {
+      actor,
+      changes: { uploadKey: null },
+      detail: { problem: reason },
+    });
     this.logger.warn(
       { security: true, event: 'content_mismatch', assetId: asset.id, userId: actor.userId, reason },
       'uploaded content does not match its declaration',
