@@ -23,6 +23,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         upload: path.join(root, 'index.html'),
+        admin: path.join(root, 'admin/index.html'),
       },
     },
   },

@@ -1,3 +1,5 @@
+import { formatBytes } from './format';
+
 /** A human sentence per error code: the server's `extensions.code` or one of the page's own. */
 export const MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: 'Your token is missing, invalid or expired. Sign in again with a fresh one.',
@@ -48,4 +50,17 @@ export class ApiError extends Error {
 /** The code of any thrown value: an {@link ApiError}'s own, otherwise a generic one. */
 export function errorCode(error: unknown): string {
   return error instanceof ApiError ? error.code : 'INTERNAL_SERVER_ERROR';
+}
+
+/** The plain-words sentence of an error, with the numbers the server sent when it did. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof ApiError)) return MESSAGES.INTERNAL_SERVER_ERROR;
+  const { code, details } = error;
+  if (code === 'FILE_TOO_LARGE' && typeof details.maxBytes === 'number') {
+    return `This file is too large. The limit is ${formatBytes(details.maxBytes)}.`;
+  }
+  if (code === 'BAD_USER_INPUT' && typeof details.field === 'string') {
+    return `${MESSAGES.BAD_USER_INPUT} (${details.field})`;
+  }
+  return error.message;
 }

@@ -1,9 +1,9 @@
 import { PageMyAssetsDocument, type PageAssetFragment } from '../../generated/graphql';
 import { request } from '../shared/api';
-import { ApiError } from '../shared/errors';
+import { ApiError, describeError } from '../shared/errors';
 import { el, formatBytes } from '../shared/format';
 import { safeUrl, stateOf } from './asset-state';
-import { badge, describeError } from './result-card';
+import { badge } from './result-card';
 
 const PAGE_SIZE = 10;
 

@@ -1,5 +1,5 @@
 import type { PageAssetFragment } from '../../generated/graphql';
-import { ApiError, MESSAGES } from '../shared/errors';
+import { ApiError, describeError } from '../shared/errors';
 import { el, formatBytes } from '../shared/format';
 import { safeUrl, STATE_TEXT, stateOf, verdictText } from './asset-state';
 import type { ScanEvent } from './scan-watch';
@@ -106,17 +106,4 @@ export class ResultCard {
       ),
     );
   }
-}
-
-/** The plain-words sentence of an error, with the numbers the server sent when it did. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof ApiError)) return MESSAGES.INTERNAL_SERVER_ERROR;
-  const { code, details } = error;
-  if (code === 'FILE_TOO_LARGE' && typeof details.maxBytes === 'number') {
-    return `This file is too large. The limit is ${formatBytes(details.maxBytes)}.`;
-  }
-  if (code === 'BAD_USER_INPUT' && typeof details.field === 'string') {
-    return `${MESSAGES.BAD_USER_INPUT} (${details.field})`;
-  }
-  return error.message;
 }
