@@ -18,7 +18,8 @@ import { analyticsConsumer, liveUpdatesConsumer } from '../services/lifecycle/ou
 import { OutboxRelay } from '../services/lifecycle/outbox-relay';
 import { ScanStatusFeed } from '../services/scan-status-feed';
 import { UploadService } from '../services/upload/upload.service';
-import { publisherWithWebhooks, WebhookDispatcher } from '../services/webhooks/webhook-dispatcher';
+import { webhookConsumer } from '../services/webhooks/webhook-consumer';
+import { WebhookDispatcher } from '../services/webhooks/webhook-dispatcher';
 import { webhookEndpoints, type WebhookEndpoint } from '../services/webhooks/webhook-endpoints';
 import { WebhookStatusRepository } from '../repositories/webhook-status.repository';
 import { withTimeout } from '../with-timeout';
@@ -103,14 +104,15 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     scanEngines: [config.scan.engines.join('+')],
     logger,
   });
-  // Final states also go to the webhook queue: the outbox relay publishes through this, so a
-  // webhook that could not be queued leaves its event undelivered, and it is retried.
-  const livePublisher = publisherWithWebhooks(bus, new WebhookDispatcher(endpoints, assets, queues));
   const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
   const assetEvents = new AssetEventRepository(orm);
   const outbox = new OutboxRelay(
     assetEvents,
-    [liveUpdatesConsumer(livePublisher), analyticsConsumer(analytics, uploadOutcomeCounter(appMetrics))],
+    [
+      liveUpdatesConsumer(bus),
+      analyticsConsumer(analytics, uploadOutcomeCounter(appMetrics)),
+      webhookConsumer(new WebhookDispatcher(endpoints, assets, queues)),
+    ],
     { sweepIntervalMs: config.outbox.sweepIntervalMs },
     logger.child({ component: 'outbox' }),
   );
@@ -139,7 +141,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     logger.child({ component: 'cleanup' }),
     appMetrics,
   );
-  const admin = new AdminService(analytics, assets, cleanup, { endpoints, status: webhookStatus });
+  const admin = new AdminService(analytics, assets, cleanup, { endpoints, status: webhookStatus }, queues);
   return {
     config,
     logger,

@@ -11,9 +11,35 @@ export const QueueName = {
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
+/** Why an approved asset is scanned again (job name `rescan` on the scan queue). */
+export interface RescanRequest {
+  trigger: 'admin' | 'signature-update';
+  /** The admin who asked, for the audit trail. */
+  requestedBy?: string;
+}
+
+/** After a signature update: which engine's version to bring approved assets up to. */
+export interface RescanSweepPayload {
+  engine: string;
+  version: string;
+}
+
+/**
+ * BullMQ priorities on the scan queue (lower runs first): a rescan wave waits behind every new
+ * upload, so it never delays a user's scan.
+ */
+export const ScanPriority = { Upload: 1, Rescan: 100 } as const;
+
+/** Job names on the `upload-cleanup` queue; each has its own scheduler, so one run per tick. */
+export const MaintenanceJob = {
+  Cleanup: 'cleanup',
+  ScanWatchdog: 'scan-watchdog',
+  RescanSweep: 'rescan-sweep',
+} as const;
+
 /** Job payloads carry ids only: processors re-read the row, so retries and duplicates are harmless. */
 export interface JobPayloads {
-  [QueueName.VirusScan]: { assetId: string };
+  [QueueName.VirusScan]: { assetId: string; rescan?: RescanRequest };
   [QueueName.Thumbnail]: { assetId: string };
   [QueueName.Cleanup]: { dryRun: boolean; trigger: 'schedule' | 'admin' };
   /**
@@ -111,6 +137,33 @@ export class JobQueues {
     return 'queued';
   }
 
+  /**
+   * Queues a rescan of one approved asset at rescan priority. `key` tells rescans apart: one per
+   * asset and signature version for a sweep (so a repeated sweep queues nothing new), a fresh
+   * one per admin request.
+   */
+  async enqueueRescans(assetIds: readonly string[], request: RescanRequest, key: string): Promise<void> {
+    if (assetIds.length === 0) return;
+    await this.scan.addBulk(
+      assetIds.map((assetId) => ({
+        name: 'rescan',
+        data: { assetId, rescan: request },
+        opts: { ...this.scanJobOptions(`rescan-${assetId}-${key}`), priority: ScanPriority.Rescan },
+      })),
+    );
+  }
+
+  /** Queues the sweep that re-queues recently approved assets after a signature update, once per version. */
+  async enqueueRescanSweep(sweep: RescanSweepPayload, key: string): Promise<void> {
+    await (this.cleanup as Queue).add(MaintenanceJob.RescanSweep, sweep, {
+      jobId: `rescan-sweep-${key}`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { age: 30 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
+  }
+
   async enqueueThumbnail(assetId: string): Promise<void> {
     await this.thumbnail.add(
       'thumbnail',
@@ -129,10 +182,10 @@ export class JobQueues {
     await Promise.all(this.all.map((queue) => queue.close()));
   }
 
-  private scanJobOptions(assetId: string): JobsOptions {
+  private scanJobOptions(jobId: string): JobsOptions {
     return {
-      jobId: assetId,
-      priority: 1,
+      jobId,
+      priority: ScanPriority.Upload,
       attempts: this.settings.scanAttempts,
       backoff: { type: 'exponential', delay: this.settings.scanBackoffMs },
       removeOnComplete: { age: 24 * 3600, count: 10_000 },

@@ -5,7 +5,9 @@ import { connectRedis } from '../app/redis';
 import type { AppServices } from '../app/services';
 import { ScanService } from '../services/scan/scan.service';
 import { ThumbnailService } from '../services/scan/thumbnail.service';
-import { QueueName, type JobPayloads } from './queues';
+import { MaintenanceJob, QueueName, type JobPayloads, type RescanSweepPayload } from './queues';
+import { runRescanSweep, signatureVersionKey } from './rescan-sweep.job';
+import { RescanService } from '../services/scan/rescan.service';
 import { runScanWatchdog } from './scan-watchdog.job';
 import { thumbnailProcessor } from './thumbnail.job';
 import { onScanJobGivenUp, virusScanProcessor } from './virus-scan.job';
@@ -13,9 +15,6 @@ import { onWebhookGivenUp, webhookDeliveryProcessor } from './webhook-delivery.j
 import { WebhookSender } from '../webhooks/webhook-sender';
 import { SignatureVersionRepository } from '../repositories/signature-version.repository';
 import { SignatureWatch } from '../services/scan/signature-watch';
-
-/** Job names on the `upload-cleanup` queue; each has its own scheduler, so one run per tick. */
-export const MaintenanceJob = { Cleanup: 'cleanup', ScanWatchdog: 'scan-watchdog' } as const;
 
 /** Upper bound on waiting for active jobs at shutdown; BullMQ's close() alone can wait forever. */
 const WORKER_CLOSE_TIMEOUT_MS = 10_000;
@@ -41,11 +40,19 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
     log.child({ component: 'scan' }),
     scanMetricsObserver(services.metrics),
   );
+  const rescans = new RescanService(
+    assets,
+    lifecycle,
+    scans,
+    storage,
+    log.child({ component: 'rescan' }),
+    scanMetricsObserver(services.metrics),
+  );
   const thumbnails = new ThumbnailService(assets, storage, lifecycle, log.child({ component: 'thumbnail' }));
 
   const scanWorker = new Worker<JobPayloads[typeof QueueName.VirusScan]>(
     QueueName.VirusScan,
-    virusScanProcessor(scans, log) as Processor,
+    virusScanProcessor(scans, rescans, log) as Processor,
     {
       connection,
       prefix,
@@ -56,7 +63,7 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
     },
   );
   scanWorker.on('failed', (job, error) => {
-    void onScanJobGivenUp(scans, job, error).catch((e) =>
+    void onScanJobGivenUp(scans, rescans, job, error).catch((e) =>
       log.error({ err: e }, 'could not record a given-up scan'),
     );
   });
@@ -76,6 +83,10 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
       if (job.name === MaintenanceJob.Cleanup) {
         const data = job.data as JobPayloads[typeof QueueName.Cleanup];
         return services.cleanup.run({ dryRun: data.dryRun ?? false });
+      }
+      if (job.name === MaintenanceJob.RescanSweep) {
+        const sweep = job.data as RescanSweepPayload;
+        return runRescanSweep(assets, queues, sweep, config.scan.rescanAfterSignatureUpdateDays, log);
       }
       throw new Error(`unknown maintenance job ${job.name}`);
     },
@@ -108,7 +119,11 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   const signatureWatch = new SignatureWatch({
     scanner,
     versions: new SignatureVersionRepository(services.redis, `${config.redis.prefix}:`),
-    onUpdate: async () => {},
+    // Once per new version across workers: the sweep itself is queued once (job id per version).
+    onUpdate: async ({ engine, version }) => {
+      if (config.scan.rescanAfterSignatureUpdateDays === 0) return;
+      await queues.enqueueRescanSweep({ engine, version }, signatureVersionKey(engine, version));
+    },
     logger: log.child({ component: 'signature-watch' }),
     intervalMs: config.scan.signatureCheckIntervalMs,
   });

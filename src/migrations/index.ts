@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128011839_init } from './Migration20261128011839-init';
 import { Migration20261128020000_cleanup_indexes } from './Migration20261128020000-cleanup-indexes';
 import { Migration20261201090000_asset_event } from './Migration20261201090000-asset-event';
+import { Migration20261201110000_rescan_index } from './Migration20261201110000-rescan-index';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128011839-init', class: Migration20261128011839_init },
   { name: 'Migration20261128020000-cleanup-indexes', class: Migration20261128020000_cleanup_indexes },
   { name: 'Migration20261201090000-asset-event', class: Migration20261201090000_asset_event },
+  { name: 'Migration20261201110000-rescan-index', class: Migration20261201110000_rescan_index },
 ];

@@ -226,6 +226,34 @@ export class AssetRepository {
   }
 
   /**
+   * One page of assets approved since `approvedSince`, still CLEAN, whose last scan by `engine`
+   * used another signature version than `version` (or recorded none), oldest approval first with
+   * keyset paging on (approvedAt, id) (index ip_asset_approved_at_idx). The rescan sweep after a
+   * signature update walks them a page at a time.
+   */
+  async findRescanCandidates(query: {
+    engine: string;
+    version: string;
+    approvedSince: Date;
+    after?: { approvedAt: Date; id: string };
+    limit: number;
+  }): Promise<{ id: string; approvedAt: Date }[]> {
+    const db = this.db();
+    const select = db('ip_asset')
+      .select('id', 'approved_at')
+      .where({ status: AssetStatus.APPROVED, scan_status: ScanStatus.CLEAN })
+      .andWhere('approved_at', '>=', query.approvedSince)
+      .andWhereRaw(`(scan_result->'signatures'->>?) is distinct from ?`, [query.engine, query.version])
+      .orderBy([{ column: 'approved_at' }, { column: 'id' }])
+      .limit(query.limit);
+    if (query.after) {
+      select.andWhereRaw('(approved_at, id) > (?, ?)', [query.after.approvedAt, query.after.id]);
+    }
+    const rows: { id: string; approved_at: string | Date }[] = await select;
+    return rows.map((row) => ({ id: row.id, approvedAt: new Date(row.approved_at) }));
+  }
+
+  /**
    * Every asset with a lifecycle timestamp on the UTC day that starts at `dayStart`, in id order
    * and pages of `pageSize`, so rebuilding a day's analytics holds one page in memory at a time.
    */

@@ -2,6 +2,7 @@ import {
   Arg,
   Authorized,
   Ctx,
+  ID,
   Int,
   Mutation,
   Query,
@@ -24,6 +25,8 @@ import {
   UploadMetrics,
 } from '../schema/types/metrics.types';
 import { WebhookEndpointStatus } from '../schema/types/webhook.types';
+import { IpAssetType } from '../schema/types/asset.types';
+import type { IpAsset } from '../entities/ip-asset.entity';
 
 @Resolver()
 export class AdminResolver {
@@ -70,6 +73,18 @@ export class AdminResolver {
   })
   webhookEndpoints(@Ctx() { services }: GraphQLContext) {
     return services.admin.webhookEndpoints();
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => IpAssetType, {
+    description:
+      'Admin. Scans a decided asset again with the current signatures; a CLEAN asset stays downloadable while it runs, a detection quarantines it',
+  })
+  rescanAsset(
+    @Arg('assetId', () => ID) assetId: string,
+    @Ctx() { actor, services }: GraphQLContext,
+  ): Promise<IpAsset> {
+    return services.admin.rescanAsset(actor!, assetId);
   }
 
   @Authorized('ADMIN')

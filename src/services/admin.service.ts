@@ -1,4 +1,8 @@
+import { AssetStatus, ScanStatus, type IpAsset } from '../entities/ip-asset.entity';
+import { ERRORS } from '../errors';
+import type { JobQueues } from '../jobs/queues';
 import type { AssetRepository } from '../repositories/asset.repository';
+import type { Actor } from './actor';
 import type { WebhookEndpointState } from '../repositories/webhook-status.repository';
 import type { WebhookEndpoint } from './webhooks/webhook-endpoints';
 import type { UploadAnalytics } from './analytics/analytics.service';
@@ -21,7 +25,31 @@ export class AdminService {
     private readonly assets: AssetRepository,
     private readonly cleanup: CleanupService,
     private readonly webhooks: { endpoints: readonly WebhookEndpoint[]; status: WebhookStateReader },
+    private readonly scanQueue: Pick<JobQueues, 'enqueueRescans'>,
   ) {}
+
+  /**
+   * Queues a rescan of an approved asset with the current engines and returns it as it is: it
+   * stays APPROVED and downloadable while the rescan runs. Asking again before that rescan has
+   * started queues nothing more. Only APPROVED / CLEAN assets can be rescanned: anything else is
+   * still being decided, or rejected and quarantined already.
+   */
+  async rescanAsset(actor: Actor, assetId: string): Promise<IpAsset> {
+    const asset = await this.assets.findById(assetId);
+    if (!asset) throw ERRORS.notFound();
+    if (asset.status !== AssetStatus.APPROVED || asset.scanStatus !== ScanStatus.CLEAN) {
+      throw ERRORS.badInput(
+        'assetId',
+        `Only an approved asset can be scanned again; this one is ${asset.status}`,
+      );
+    }
+    await this.scanQueue.enqueueRescans(
+      [asset.id],
+      { trigger: 'admin', requestedBy: actor.userId },
+      `admin-${asset.stateVersion}`,
+    );
+    return asset;
+  }
 
   /** Each configured webhook endpoint with its delivery counts and last error. */
   async webhookEndpoints() {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { MaintenanceJob } from '../../src/jobs/workers';
+import { MaintenanceJob } from '../../src/jobs/queues';
 
 describe('the cleanup schedule', () => {
   const apps: TestApp[] = [];

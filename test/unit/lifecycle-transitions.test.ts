@@ -49,6 +49,10 @@ const EXPECTED: Record<
   scanFailed: { from: [[PROCESSING, '*', '*']], to: { status: REJECTED, scanStatus: ERROR } },
   thumbnailDone: { from: [[APPROVED, '*', T.PENDING]], to: { thumbnailStatus: T.DONE } },
   thumbnailFailed: { from: [[APPROVED, '*', T.PENDING]], to: { thumbnailStatus: T.FAILED } },
+  rescanStarted: { from: [[APPROVED, CLEAN, '*']], to: {} },
+  rescannedClean: { from: [[APPROVED, CLEAN, '*']], to: {} },
+  rescannedInfected: { from: [[APPROVED, CLEAN, '*']], to: { status: REJECTED, scanStatus: INFECTED } },
+  rescanFailed: { from: [[APPROVED, CLEAN, '*']], to: {} },
   cleanUpRejected: { from: [[REJECTED, '*', '*']], to: {} },
   cleanUpMissingObject: {
     from: [

@@ -106,6 +106,8 @@ export type Mutation = {
   initiateUpload: InitiateUploadPayload;
   /** Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them) */
   rebuildUploadMetrics: RebuildMetricsResult;
+  /** Admin. Scans a decided asset again with the current signatures; a CLEAN asset stays downloadable while it runs, a detection quarantines it */
+  rescanAsset: IpAsset;
   /** Admin */
   triggerUploadCleanup: UploadCleanupResult;
 };
@@ -129,6 +131,11 @@ export type MutationInitiateUploadArgs = {
 
 export type MutationRebuildUploadMetricsArgs = {
   date: Scalars['DateTime']['input'];
+};
+
+
+export type MutationRescanAssetArgs = {
+  assetId: Scalars['ID']['input'];
 };
 
 

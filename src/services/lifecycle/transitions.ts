@@ -18,6 +18,8 @@ export enum AssetEventType {
   ThumbnailDone = 'THUMBNAIL_DONE',
   ThumbnailFailed = 'THUMBNAIL_FAILED',
   CleanedUp = 'CLEANED_UP',
+  /** A rescan that could not decide after its retries; the asset stays as it was (APPROVED). */
+  RescanFailed = 'RESCAN_FAILED',
 }
 
 /** How the relay delivers each event type. */
@@ -50,6 +52,7 @@ export const EVENT_DELIVERY: Readonly<Record<AssetEventType, EventDelivery>> = {
   [AssetEventType.ThumbnailDone]: { live: true, counts: [UploadEventType.ThumbnailDone] },
   [AssetEventType.ThumbnailFailed]: { live: true, counts: [UploadEventType.ThumbnailFailed] },
   [AssetEventType.CleanedUp]: { live: false, counts: [UploadEventType.CleanedUp] },
+  [AssetEventType.RescanFailed]: { live: false, counts: [] },
 };
 
 /** The states a transition may start from; a field left out matches any value. */
@@ -102,6 +105,12 @@ export const TRANSITIONS = {
   scanFailed: { event: AssetEventType.ScanError, actor: 'system', from: { status: [PROCESSING] }, to: { status: REJECTED, scanStatus: ERROR }, reason: RejectionReason.VirusScanFailed },
   thumbnailDone: { event: AssetEventType.ThumbnailDone, actor: 'system', from: { status: [APPROVED], thumbnailStatus: [ThumbnailStatus.PENDING] }, to: { thumbnailStatus: ThumbnailStatus.DONE } },
   thumbnailFailed: { event: AssetEventType.ThumbnailFailed, actor: 'system', from: { status: [APPROVED], thumbnailStatus: [ThumbnailStatus.PENDING] }, to: { thumbnailStatus: ThumbnailStatus.FAILED } },
+  // Rescans (detail.rescan: true) of an approved asset: it stays APPROVED / CLEAN, and downloadable,
+  // while it is scanned again; only a detection changes it, exactly like a first-scan detection.
+  rescanStarted: { event: AssetEventType.ScanStarted, actor: 'system', from: { status: [APPROVED], scanStatus: [CLEAN] }, to: {} },
+  rescannedClean: { event: AssetEventType.ScannedClean, actor: 'system', from: { status: [APPROVED], scanStatus: [CLEAN] }, to: {} },
+  rescannedInfected: { event: AssetEventType.ScannedInfected, actor: 'system', from: { status: [APPROVED], scanStatus: [CLEAN] }, to: { status: REJECTED, scanStatus: INFECTED }, reason: RejectionReason.VirusDetected },
+  rescanFailed: { event: AssetEventType.RescanFailed, actor: 'system', from: { status: [APPROVED], scanStatus: [CLEAN] }, to: {} },
   cleanUpRejected: { event: AssetEventType.CleanedUp, actor: 'system', from: { status: [REJECTED] }, to: {}, deletes: true },
   cleanUpMissingObject: { event: AssetEventType.CleanedUp, actor: 'system', from: { status: [PROCESSING, APPROVED, REJECTED] }, to: {}, deletes: true },
 } as const satisfies Record<string, TransitionRule>;

@@ -7,7 +7,7 @@ import {
 import type { Logger } from '../../logger';
 import type { Scanner, ScanVerdict } from '../../scanners/scanner';
 import type { StorageAdapter } from '../../storage/storage.adapter';
-import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
+import type { AssetLifecycle, EventDetail, TransitionChanges } from '../lifecycle/asset-lifecycle';
 import { storageKeys } from '../upload/file-name';
 import { canMakeThumbnail } from './thumbnail.service';
 
@@ -64,31 +64,19 @@ export class ScanService {
     const verdict = await this.scanObject(scanning, attempt.signal);
     const durationMs = Date.now() - startedAt;
     this.observer?.attempted(verdict.engine, verdict.outcome, durationMs);
-    const result = (threats: ScanResultData['threats'], error?: string): ScanResultData => ({
-      engine: verdict.engine,
-      engineVersion: verdict.engineVersion ?? null,
-      signatures: verdict.signatures ?? null,
-      threats,
-      scannedAt: new Date().toISOString(),
-      durationMs,
-      attempts: attempt.number,
-      error: error ?? null,
-    });
+    const result = scanResultOf(verdict, durationMs, attempt.number);
 
     switch (verdict.outcome) {
       case 'clean':
-        await this.approve(scanning, result([]));
+        await this.approve(scanning, result);
         break;
       case 'infected':
-        await this.quarantine(
-          scanning,
-          result(verdict.threats.map((name) => threatOf(name, verdict.engine))),
-        );
+        await this.quarantine(scanning, result);
         break;
       case 'error':
         // Logged once, by the job (a retry) or by recordScanError (the last attempt).
         if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason);
-        await this.recordScanError(assetId, result([], verdict.reason));
+        await this.recordScanError(assetId, result);
         return { kind: 'decided', scanStatus: ScanStatus.ERROR };
     }
     return {
@@ -111,7 +99,7 @@ export class ScanService {
   }
 
   /** Never rejects: a scanner or storage failure is an `error` verdict, retried like any other. */
-  private async scanObject(asset: IpAsset, signal?: AbortSignal): Promise<ScanVerdict> {
+  async scanObject(asset: IpAsset, signal?: AbortSignal): Promise<ScanVerdict> {
     try {
       return await this.scanner.scan(
         { assetId: asset.id, size: asset.fileSize, open: () => this.storage.getStream(asset.storageKey) },
@@ -159,14 +147,30 @@ export class ScanService {
     if (wantsThumbnail) await this.thumbnails.enqueueThumbnail(asset.id);
   }
 
-  private async quarantine(asset: IpAsset, scanResult: ScanResultData): Promise<void> {
+  /**
+   * Moves the object under `quarantine/` and rejects the asset, with a security log line. A
+   * rescan's detection comes here too (`rescannedInfected`, its thumbnail dropped), so it is
+   * quarantined exactly like a first-scan one. Resolves to the rejected asset, or null when the
+   * asset had moved on meanwhile.
+   */
+  async quarantine(
+    asset: IpAsset,
+    scanResult: ScanResultData,
+    how: {
+      transition: 'scannedInfected' | 'rescannedInfected';
+      changes?: TransitionChanges;
+      detail?: EventDetail;
+    } = {
+      transition: 'scannedInfected',
+    },
+  ): Promise<IpAsset | null> {
     const quarantineKey = storageKeys.quarantine(asset.storageKey);
     await this.storage.move(asset.storageKey, quarantineKey);
-    const rejected = await this.lifecycle.transition('scannedInfected', asset.id, {
-      changes: { scanResult, storageKey: quarantineKey, quarantinedAt: new Date() },
-      detail: verdictDetail(scanResult),
+    const rejected = await this.lifecycle.transition(how.transition, asset.id, {
+      changes: { ...how.changes, scanResult, storageKey: quarantineKey, quarantinedAt: new Date() },
+      detail: { ...how.detail, ...verdictDetail(scanResult) },
     });
-    if (!rejected) return;
+    if (!rejected) return null;
     this.logger.warn(
       {
         security: true,
@@ -178,14 +182,31 @@ export class ScanService {
       },
       'infected file quarantined',
     );
+    return rejected;
   }
 }
 
+/** The scanResult a verdict records: threats named per engine, the error of an undecided scan. */
+export function scanResultOf(verdict: ScanVerdict, durationMs: number, attempts: number): ScanResultData {
+  return {
+    engine: verdict.engine,
+    engineVersion: verdict.engineVersion ?? null,
+    signatures: verdict.signatures ?? null,
+    threats:
+      verdict.outcome === 'infected' ? verdict.threats.map((name) => threatOf(name, verdict.engine)) : [],
+    scannedAt: new Date().toISOString(),
+    durationMs,
+    attempts,
+    error: verdict.outcome === 'error' ? verdict.reason : null,
+  };
+}
+
 /** What the audit trail keeps of a verdict: engine, version, threats, timing; never file contents. */
-function verdictDetail(result: ScanResultData): Record<string, unknown> {
+export function verdictDetail(result: ScanResultData): Record<string, unknown> {
   return {
     engine: result.engine,
     engineVersion: result.engineVersion ?? null,
+    ...(result.signatures ? { signatures: result.signatures } : {}),
     threats: result.threats,
     durationMs: result.durationMs,
     attempts: result.attempts,

@@ -1,6 +1,5 @@
 import type { IpAsset } from '../../entities/ip-asset.entity';
 import type { WebhookBody } from '../../webhooks/webhook-body';
-import type { AssetEventPublisher, AssetStateEvent } from '../asset-events';
 import type { WebhookEndpoint } from './webhook-endpoints';
 import { webhookBodyFor, webhookIdFor, type FinalStateChange } from './webhook-event';
 
@@ -31,36 +30,26 @@ export class WebhookDispatcher {
     return this.endpoints.length > 0;
   }
 
-  /** Queues the webhooks of `change`; rejects when they could not be queued (the caller retries). */
-  async dispatch(change: FinalStateChange): Promise<void> {
-    if (!this.enabled) return;
-    const asset = await this.assets.findById(change.assetId);
-    // A row deleted since (cleanup, long after) has no name to tell; the change is long past.
-    if (!asset) return;
-    const body = webhookBodyFor(change, asset);
-    if (!body) return;
+  /** Queues the webhooks of `changes`; rejects when they could not be queued (the caller retries). */
+  async dispatch(changes: readonly FinalStateChange[]): Promise<void> {
+    if (!this.enabled || changes.length === 0) return;
+    const bodies = await Promise.all(
+      changes.map(async (change) => {
+        const asset = await this.assets.findById(change.assetId);
+        // A row deleted since (cleanup, long after) has no name to tell; the change is long past.
+        return asset ? { change, body: webhookBodyFor(change, asset) } : null;
+      }),
+    );
     await this.queue.enqueueWebhooks(
-      this.endpoints.map((endpoint) => ({
-        webhookId: webhookIdFor(change, endpoint.id),
-        endpointId: endpoint.id,
-        body,
-      })),
+      bodies.flatMap((entry) =>
+        entry?.body
+          ? this.endpoints.map((endpoint) => ({
+              webhookId: webhookIdFor(entry.change, endpoint.id),
+              endpointId: endpoint.id,
+              body: entry.body!,
+            }))
+          : [],
+      ),
     );
   }
-}
-
-/**
- * The asset event publisher, with final states also handed to the webhooks. Until the outbox
- * delivers events, a webhook that cannot be queued is lost with the publish failure it causes.
- */
-export function publisherWithWebhooks(
-  publisher: AssetEventPublisher,
-  webhooks: WebhookDispatcher,
-): AssetEventPublisher {
-  if (!webhooks.enabled) return publisher;
-  return {
-    async publish(event: AssetStateEvent) {
-      await Promise.all([publisher.publish(event), event.final ? webhooks.dispatch(event) : undefined]);
-    },
-  };
 }

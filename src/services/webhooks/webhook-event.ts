@@ -16,6 +16,8 @@ export interface FinalStateChange {
   /** Identifies the change: a webhook for the same change always has the same webhook-id. */
   stateVersion: number;
   at: string;
+  /** Why it was rejected, as the event recorded it; the row's reason otherwise. */
+  reason?: string | null;
 }
 
 /**
@@ -39,7 +41,8 @@ export function webhookBodyFor(
       fileName: asset.fileName,
       mimeType: asset.mimeType,
       fileSize: asset.fileSize,
-      reason: change.status === AssetStatus.REJECTED ? (asset.rejectionReason ?? null) : null,
+      reason:
+        change.status === AssetStatus.REJECTED ? (change.reason ?? asset.rejectionReason ?? null) : null,
       threats: (change.scanResult?.threats ?? []).map(({ name, engine }) => ({ name, engine })),
     },
   };
