@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AssetStatus, ScanStatus } from '../../src/entities/ip-asset.entity';
 import type { AssetEventRow } from '../../src/repositories/asset-event.repository';
+import { UploadEventType } from '../../src/services/analytics/upload-event';
+import { analyticsEventsOf } from '../../src/services/lifecycle/outbox-consumers';
 import { AssetEventType } from '../../src/services/lifecycle/transitions';
 import { isWebhookEvent } from '../../src/services/webhooks/webhook-consumer';
 import { webhookEndpoints } from '../../src/services/webhooks/webhook-endpoints';
@@ -116,5 +118,28 @@ describe('webhook ids and bodies', () => {
       },
     });
     expect(webhookBodyFor({ ...change, status: AssetStatus.PROCESSING }, asset)).toBeNull();
+  });
+});
+
+describe('rescans in analytics', () => {
+  it('a rescan that leaves the asset approved counts nothing; its detection counts the rejection', () => {
+    expect(analyticsEventsOf(event({ type: AssetEventType.ScanStarted, detail: { rescan: true } }))).toEqual(
+      [],
+    );
+    expect(analyticsEventsOf(event({ detail: { rescan: true } }))).toEqual([]);
+    const detection = analyticsEventsOf(
+      event({
+        type: AssetEventType.ScannedInfected,
+        status: AssetStatus.REJECTED,
+        scanStatus: ScanStatus.INFECTED,
+        detail: { rescan: true, reason: 'Virus detected' },
+      }),
+    );
+    expect(detection.map((counted) => [counted.type, counted.reason])).toEqual([
+      [UploadEventType.ScanInfected, undefined],
+      [UploadEventType.Rejected, 'Virus detected'],
+    ]);
+    // A first scan's approval still counts.
+    expect(analyticsEventsOf(event({})).map((counted) => counted.type)).toContain(UploadEventType.Approved);
   });
 });

@@ -1,3 +1,4 @@
+import { AssetStatus } from '../../entities/ip-asset.entity';
 import type { AssetEventRow } from '../../repositories/asset-event.repository';
 import type { RejectionReason, UploadEvent } from '../analytics/upload-event';
 import { UploadEventType } from '../analytics/upload-event';
@@ -41,6 +42,9 @@ export function liveUpdatesConsumer(publisher: AssetEventPublisher): OutboxConsu
 
 /** The analytics events one outbox event counts (see `EVENT_DELIVERY`). */
 export function analyticsEventsOf(event: AssetEventRow): UploadEvent[] {
+  // A rescan that leaves the asset approved is no new scan or approval to count; its detection is
+  // (the asset is rejected now).
+  if (event.detail?.rescan === true && event.status !== AssetStatus.REJECTED) return [];
   return deliveryOf(event).counts.map((type) => ({
     type,
     assetId: event.assetId,
