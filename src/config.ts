@@ -24,6 +24,9 @@ export const DEFAULT_ALLOWED_MIME_TYPES = [
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 ];
 
+/** Longest lifetime a bearer token may have unless `JWT_MAX_TTL_SECONDS` says otherwise (24 h). */
+export const DEFAULT_JWT_MAX_TTL_SECONDS = 24 * 3600;
+
 export const SCANNER_ENGINES = ['signature', 'clamav', 'virustotal'] as const;
 export type ScannerEngineName = (typeof SCANNER_ENGINES)[number];
 
@@ -124,6 +127,32 @@ const envSchema = z.object({
     })
     .optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  JWT_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(DEFAULT_JWT_MAX_TTL_SECONDS),
+  WS_MAX_SUBSCRIPTIONS: positiveInt.default(100),
+  WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(300),
+  GRAPHQL_MAX_DEPTH: positiveInt.default(8),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
+  GRAPHQL_MAX_COST: positiveInt.default(10_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(16_384),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
+  UPLOAD_PUT_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  UPLOAD_PUT_MIN_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(16 * 1024),
   GRAPHQL_INTROSPECTION: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_URLS: z
@@ -249,6 +278,8 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       // A per-process random key keeps development zero-config without a guessable default.
       jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
       jwtSecretIsEphemeral: !e.JWT_SECRET,
+      /** Tokens must carry `exp`, at most this far after `iat` (and after now). */
+      maxTokenTtlSeconds: e.JWT_MAX_TTL_SECONDS,
     },
     storage: {
       provider,
@@ -313,6 +344,32 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       sweepIntervalMs: e.OUTBOX_SWEEP_INTERVAL_MS,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    /** Bounds on one GraphQL operation, the same on HTTP and WebSocket (see graphql-limits.ts). */
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
+    websocket: {
+      /** Live operations (subscriptions, and queries or mutations in flight) per connection. */
+      maxOperationsPerConnection: e.WS_MAX_SUBSCRIPTIONS,
+      /** Live operations per user across all of their connections to one API process. */
+      maxOperationsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
+    },
+    httpLimits: {
+      /** 0 = no limit. */
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    },
+    uploadPut: {
+      /** A local upload PUT that sends nothing for this long is cut off. */
+      idleTimeoutMs: e.UPLOAD_PUT_IDLE_TIMEOUT_MS,
+      /** Average rate a local upload PUT must keep after its first 10 s; 0 = no minimum. */
+      minBytesPerSecond: e.UPLOAD_PUT_MIN_BYTES_PER_SECOND,
+    },
     /** Browser origins allowed to call the API and the local upload routes; none by default (same origin only). */
     corsOrigins: e.CORS_ORIGINS ?? [],
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',

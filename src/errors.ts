@@ -71,6 +71,14 @@ export const ERRORS = {
     new AppError(ErrorCode.ContentMismatch, `The uploaded file does not match its declaration: ${reason}`),
   rateLimited: (retryAfterSeconds: number) =>
     new AppError(ErrorCode.RateLimited, 'Too many requests; slow down', { retryAfterSeconds }),
+  tooManyLiveOperations: (scope: 'connection' | 'user', max: number) =>
+    new AppError(
+      ErrorCode.RateLimited,
+      `Too many live operations on this ${scope} (at most ${max}); complete one first`,
+      { limit: scope === 'connection' ? 'WS_MAX_SUBSCRIPTIONS' : 'WS_MAX_SUBSCRIPTIONS_PER_USER', max },
+    ),
+  tokenExpired: () =>
+    new AppError(ErrorCode.Unauthenticated, 'The token has expired; reconnect with a new one'),
 };
 
 export function isAppError(error: unknown): error is AppError {

@@ -39,14 +39,21 @@ async function main(): Promise<void> {
     const api = await startApiServer(services, schema);
     shutdown.add('api', () => api.close());
     logger.info({ url: api.url }, 'GraphQL API ready');
+    // 12 h, or less when JWT_MAX_TTL_SECONDS is shorter, so the server accepts its own token.
+    const devTokenSeconds = Math.min(DEV_TOKEN_SECONDS, config.auth.maxTokenTtlSeconds);
     printWelcome(
       api.url,
-      config.isProduction ? null : signToken(config.auth.jwtSecret, { userId: 'dev-admin', role: 'ADMIN' }),
+      config.isProduction
+        ? null
+        : signToken(config.auth.jwtSecret, { userId: 'dev-admin', role: 'ADMIN' }, devTokenSeconds),
+      devTokenSeconds,
     );
   }
 }
 
-function printWelcome(url: string, adminToken: string | null): void {
+const DEV_TOKEN_SECONDS = 12 * 3600;
+
+function printWelcome(url: string, adminToken: string | null, lifetimeSeconds: number): void {
   const origin = new URL(url).origin;
   const lines = [
     ``,
@@ -57,9 +64,10 @@ function printWelcome(url: string, adminToken: string | null): void {
   if (adminToken) {
     // In the fragment: browsers never send it, so the token reaches no server or proxy log.
     const signedIn = `#token=${encodeURIComponent(adminToken)}`;
+    const lifetime = lifetimeSeconds % 3600 === 0 ? `${lifetimeSeconds / 3600} h` : `${lifetimeSeconds} s`;
     lines.push(
       ``,
-      `  Signed in as the dev admin (12 h, this process only):`,
+      `  Signed in as the dev admin (${lifetime}, this process only):`,
       `  Upload page: ${origin}/${signedIn}`,
       ``,
       `  Admin dev token: Authorization: Bearer ${adminToken}`,

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../config';
 import type { Actor, Role } from '../services/actor';
 
 const ROLES: readonly Role[] = ['USER', 'ADMIN'];
@@ -29,19 +30,51 @@ export function signToken(
   });
 }
 
-/** The actor a token names, or null when it is missing, malformed, expired or forged. */
-export function verifyToken(secret: string, token: string): Actor | null {
+/** A verified token: who it names and when it stops working. */
+export interface VerifiedToken {
+  actor: Actor;
+  expiresAt: Date;
+}
+
+/**
+ * The actor a token names and its expiry, or null when it is missing, malformed, expired, forged,
+ * has no `exp`, or lives longer than `maxTtlSeconds` (counted from `iat` when present, and never
+ * reaching further than that from now): a token without an end would be a password.
+ */
+export function verifyTokenClaims(
+  secret: string,
+  token: string,
+  maxTtlSeconds = DEFAULT_JWT_MAX_TTL_SECONDS,
+): VerifiedToken | null {
   try {
     // Pinning the algorithm stops "alg: none" and key-confusion tricks.
     const claims = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'] });
     if (typeof claims === 'string') return null;
-    const { sub, role = 'USER' } = claims as { sub?: unknown; role?: unknown };
+    const {
+      sub,
+      role = 'USER',
+      exp,
+      iat,
+    } = claims as { sub?: unknown; role?: unknown; exp?: unknown; iat?: unknown };
     if (typeof sub !== 'string' || !sub || sub.length > MAX_SUBJECT_LENGTH) return null;
     if (!ROLES.includes(role as Role)) return null;
-    return { userId: sub, role: role as Role };
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
+    const now = Date.now() / 1000;
+    if (exp - now > maxTtlSeconds) return null;
+    if (typeof iat === 'number' && exp - iat > maxTtlSeconds) return null;
+    return { actor: { userId: sub, role: role as Role }, expiresAt: new Date(exp * 1000) };
   } catch {
     return null;
   }
+}
+
+/** The actor a token names, or null when {@link verifyTokenClaims} refuses it. */
+export function verifyToken(
+  secret: string,
+  token: string,
+  maxTtlSeconds = DEFAULT_JWT_MAX_TTL_SECONDS,
+): Actor | null {
+  return verifyTokenClaims(secret, token, maxTtlSeconds)?.actor ?? null;
 }
 
 /** Reads `Bearer <token>` from an Authorization header or connectionParams value. */
@@ -51,12 +84,16 @@ export function bearerToken(header: unknown): string | null {
   return match ? match[1] : null;
 }
 
-export type AuthResult = { actor: Actor } | { actor: null; invalid: boolean };
+export type AuthResult = ({ actor: Actor } & VerifiedToken) | { actor: null; invalid: boolean };
 
 /** No header → anonymous; a header that does not verify → invalid (answered 401, never ignored). */
-export function authenticate(secret: string, header: unknown): AuthResult {
+export function authenticate(
+  secret: string,
+  header: unknown,
+  maxTtlSeconds = DEFAULT_JWT_MAX_TTL_SECONDS,
+): AuthResult {
   if (header === undefined || header === null || header === '') return { actor: null, invalid: false };
   const token = bearerToken(header);
-  const actor = token ? verifyToken(secret, token) : null;
-  return actor ? { actor } : { actor: null, invalid: true };
+  const verified = token ? verifyTokenClaims(secret, token, maxTtlSeconds) : null;
+  return verified ?? { actor: null, invalid: true };
 }

@@ -1,7 +1,8 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode, isAppError } from '../errors';
+import { ErrorCode, isAppError, type AppError } from '../errors';
 import type { Logger } from '../logger';
+import { withoutSuggestions } from './graphql-limits';
 
 /** Codes Apollo and graphql-js produce for bad requests; they are safe to pass through. */
 const CLIENT_ERROR_CODES = new Set([
@@ -18,10 +19,11 @@ const CLIENT_ERROR_CODES = new Set([
  * The one place errors leave the server: known errors keep their code and message; anything
  * else becomes INTERNAL_SERVER_ERROR with the detail only in the log. Never a stack trace.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, options: { hideSuggestions?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    const original = appErrorOf(error) ?? unwrapResolverError(error);
+    const message = options.hideSuggestions ? withoutSuggestions(formatted.message) : formatted.message;
+    const base = { message, locations: formatted.locations, path: formatted.path };
 
     if (isAppError(original)) {
       return {
@@ -38,6 +40,15 @@ export function createErrorFormatter(logger: Logger) {
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL operation');
     return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.Internal } };
   };
+}
+
+/** An AppError raised outside a resolver (a plugin, the WebSocket hooks) arrives wrapped once. */
+function appErrorOf(error: unknown): AppError | undefined {
+  const unwrapped = unwrapResolverError(error);
+  if (isAppError(unwrapped)) return unwrapped;
+  if (unwrapped instanceof GraphQLError && isAppError(unwrapped.originalError))
+    return unwrapped.originalError;
+  return undefined;
 }
 
 /**

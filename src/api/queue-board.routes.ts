@@ -19,6 +19,7 @@ export function queueBoardRoutes(
   jwtSecret: string,
   logger: Logger,
   secureCookies: boolean,
+  maxTokenTtlSeconds?: number,
 ): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(QUEUE_BOARD_PATH);
@@ -29,7 +30,7 @@ export function queueBoardRoutes(
     const queryToken = typeof req.query.token === 'string' ? req.query.token : undefined;
     const token = queryToken ?? cookieToken(req);
     const header = req.headers.authorization ?? (token ? `Bearer ${token}` : undefined);
-    const { actor } = authenticate(jwtSecret, header);
+    const { actor } = authenticate(jwtSecret, header, maxTokenTtlSeconds);
     if (!actor) {
       res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Admin token required' } });
       return;

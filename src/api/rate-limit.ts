@@ -1,51 +1,109 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { ERRORS } from '../errors';
+import { ERRORS, type AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { Actor } from '../services/actor';
+import { rootFieldCount } from './graphql-limits';
 
 /**
- * Per-caller request budget shared by every replica (Redis). Signed-in callers are counted by
- * user, others by address. Over budget: HTTP 429 with a GraphQL-shaped RATE_LIMITED error.
- * If Redis itself fails, requests pass: the limiter must not become an outage.
+ * One per-caller budget of points per minute, shared by every replica (Redis) and by both
+ * transports: an HTTP request spends a point at the door, a GraphQL operation one point per root
+ * field (over HTTP the door's point is its first), a WebSocket operation the same. Signed-in
+ * callers are counted by user, others by address. If Redis itself fails, work passes: the
+ * limiter must not become an outage.
  */
-export function rateLimit(
-  redis: Redis,
-  options: {
-    prefix: string;
-    perMinute: number;
-    logger: Logger;
-    actorOf: (req: Parameters<RequestHandler>[0]) => Actor | null;
-  },
-): RequestHandler {
-  if (options.perMinute === 0) return (_req, _res, next) => next();
-  const limiter = new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: `${options.prefix}:ratelimit`,
-    points: options.perMinute,
-    duration: 60,
-  });
-  return async (req, res, next) => {
-    const actor = options.actorOf(req);
-    const key = actor ? `user:${actor.userId}` : `ip:${req.ip}`;
+export class RequestBudget {
+  private readonly limiter: RateLimiterRedis | null;
+
+  constructor(
+    redis: Redis,
+    private readonly options: { prefix: string; perMinute: number; logger: Logger },
+  ) {
+    this.limiter =
+      options.perMinute === 0
+        ? null
+        : new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `${options.prefix}:ratelimit`,
+            points: options.perMinute,
+            duration: 60,
+          });
+  }
+
+  /** The budget key of a caller. */
+  static keyOf(actor: Actor | null, address: string | undefined): string {
+    return actor ? `user:${actor.userId}` : `ip:${address ?? 'unknown'}`;
+  }
+
+  /** Spends `points`; resolves to the RATE_LIMITED error when that passes the budget, else null. */
+  async charge(key: string, points: number): Promise<AppError | null> {
+    if (!this.limiter || points <= 0) return null;
     try {
-      await limiter.consume(key);
-      next();
+      await this.limiter.consume(key, points);
+      return null;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
-        options.logger.warn({ err: rejection }, 'rate limiter unavailable; letting the request through');
-        next();
-        return;
+        this.options.logger.warn({ err: rejection }, 'rate limiter unavailable; letting the request through');
+        return null;
       }
-      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      const error = ERRORS.rateLimited(retryAfterSeconds);
-      res
-        .status(429)
-        .set('Retry-After', String(retryAfterSeconds))
-        .json({
-          errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }],
-        });
+      return ERRORS.rateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
     }
+  }
+}
+
+/** Express middleware: one point per request, before the body is read. Over budget: HTTP 429. */
+export function rateLimit(
+  budget: RequestBudget,
+  options: { actorOf: (req: Parameters<RequestHandler>[0]) => Actor | null },
+): RequestHandler {
+  return async (req, res, next) => {
+    const refused = await budget.charge(RequestBudget.keyOf(options.actorOf(req), req.ip), 1);
+    if (!refused) return next();
+    const retryAfterSeconds = String(refused.extensions.retryAfterSeconds);
+    res
+      .status(429)
+      .set('Retry-After', retryAfterSeconds)
+      .json({
+        errors: [{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }],
+      });
   };
+}
+
+/**
+ * Apollo plugin: once the operation is known, charges its root fields beyond the first (the
+ * request's own point paid for that one), so aliases and batched mutations each count.
+ */
+export function operationCostPlugin<TContext extends object>(
+  budget: RequestBudget,
+  keyOf: (context: TContext) => string,
+): ApolloServerPlugin<TContext> {
+  return {
+    requestDidStart: async () => ({
+      didResolveOperation: async ({ document, operation, contextValue }) => {
+        if (!operation) return;
+        const extra = rootFieldCount(document, operation) - 1;
+        const refused = await budget.charge(keyOf(contextValue), extra);
+        if (refused) throw rateLimitedError(refused);
+      },
+    }),
+  };
+}
+
+/** RATE_LIMITED as a GraphQL error: HTTP 429 with Retry-After over HTTP, the same code over WebSocket. */
+export function rateLimitedError(refused: AppError): GraphQLError {
+  const retryAfter = refused.extensions.retryAfterSeconds;
+  return new GraphQLError(refused.message, {
+    originalError: refused,
+    extensions: {
+      code: refused.code,
+      ...refused.extensions,
+      http: {
+        status: 429,
+        headers: new Map(retryAfter === undefined ? [] : [['retry-after', String(retryAfter)]]),
+      },
+    },
+  });
 }

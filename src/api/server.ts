@@ -18,7 +18,8 @@ import { authenticate } from './auth';
 import { createErrorFormatter } from './format-error';
 import { healthRoutes } from './health.routes';
 import { createLocalStorageRouter } from './local-storage.routes';
-import { rateLimit } from './rate-limit';
+import { limitParseOptions, limitRules } from './graphql-limits';
+import { operationCostPlugin, rateLimit, RequestBudget } from './rate-limit';
 import { attachWebSocketServer } from './websocket';
 import { ADMIN_REST_PATH, createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
@@ -29,6 +30,8 @@ import { LocalStorageAdapter } from '../storage/local.storage';
 export interface ApiServer {
   httpServer: Server;
   url: string;
+  /** Live graphql-ws operations a user holds on this process. */
+  liveOperations(userId: string): number;
   /** Stops accepting connections, completes subscriptions, drains in-flight requests. */
   close(): Promise<void>;
 }
@@ -54,20 +57,31 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   );
   app.set('trust proxy', 'loopback');
   const httpServer = createServer(app);
-  // Local-provider uploads stream through this server: allow slow large PUTs (Node's default
-  // is 5 min); headersTimeout still guards against clients that never finish their headers.
-  httpServer.requestTimeout = 30 * 60_000;
-  const formatError = createErrorFormatter(logger);
+  const formatError = createErrorFormatter(logger, { hideSuggestions: config.isProduction });
+  const budget = new RequestBudget(services.redis, {
+    prefix: config.redis.prefix,
+    perMinute: config.rateLimitPerMinute,
+    logger,
+  });
+  const rules = limitRules(config.graphqlLimits);
+  // Who a GraphQL context's operations are charged to (the address only for anonymous callers).
+  const budgetKeys = new WeakMap<GraphQLContext, string>();
 
-  const ws = attachWebSocketServer(httpServer, schema, services, formatError);
+  const ws = attachWebSocketServer(httpServer, schema, services, formatError, { budget, rules });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
+    validationRules: rules,
+    parseOptions: limitParseOptions(config.graphqlLimits),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(services.metrics),
+      operationCostPlugin<GraphQLContext>(
+        budget,
+        (context) => budgetKeys.get(context) ?? RequestBudget.keyOf(context.actor, undefined),
+      ),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
@@ -103,7 +117,11 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
 
   // Authentication runs once per request; a token that does not verify is refused, never ignored.
   const authenticateRequest: express.RequestHandler = (req: AuthedRequest, res, next) => {
-    const result = authenticate(config.auth.jwtSecret, req.headers.authorization);
+    const result = authenticate(
+      config.auth.jwtSecret,
+      req.headers.authorization,
+      config.auth.maxTokenTtlSeconds,
+    );
     if (!result.actor && 'invalid' in result && result.invalid) {
       res
         .status(401)
@@ -113,12 +131,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
     req.actor = result.actor;
     next();
   };
-  const limit = rateLimit(services.redis, {
-    prefix: config.redis.prefix,
-    perMinute: config.rateLimitPerMinute,
-    logger,
-    actorOf: (req) => (req as AuthedRequest).actor ?? null,
-  });
+  const limit = rateLimit(budget, { actorOf: (req) => (req as AuthedRequest).actor ?? null });
 
   app.use(
     '/graphql',
@@ -126,16 +139,25 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
     limit,
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({
-        actor: (req as AuthedRequest).actor ?? null,
-        services,
-        logger: (req as Request & { log: typeof logger }).log ?? logger,
-      }),
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const actor = (req as AuthedRequest).actor ?? null;
+        const context = { actor, services, logger: (req as Request & { log: typeof logger }).log ?? logger };
+        budgetKeys.set(context, RequestBudget.keyOf(actor, req.ip));
+        return context;
+      },
     }),
   );
   // Under its own path, so other requests (the queue board, 404s) skip its token check and budget.
   app.use(ADMIN_REST_PATH, authenticateRequest, limit, createAdminRoutes(services));
-  app.use(queueBoardRoutes(services.queues.all, config.auth.jwtSecret, logger, config.isProduction));
+  app.use(
+    queueBoardRoutes(
+      services.queues.all,
+      config.auth.jwtSecret,
+      logger,
+      config.isProduction,
+      config.auth.maxTokenTtlSeconds,
+    ),
+  );
 
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Not found' } });
@@ -170,6 +192,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   return {
     httpServer,
     url,
+    liveOperations: ws.liveOperations,
     close: async () => {
       await apollo.stop();
     },

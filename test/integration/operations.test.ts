@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +40,19 @@ describe('operating the service', () => {
       env: { PATH: process.env.PATH, JWT_SECRET: TEST_JWT_SECRET },
     });
     expect(verifyToken(TEST_JWT_SECRET, stdout.trim())).toEqual({ userId: 'ops', role: 'ADMIN' });
+    // Tokens fit the server's JWT_MAX_TTL_SECONDS: by default, and a longer --expires is refused.
+    const short = await run(TSX, ['src/cli/token.ts', '--user', 'ops'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, JWT_SECRET: TEST_JWT_SECRET, JWT_MAX_TTL_SECONDS: '600' },
+    });
+    const claims = jwt.decode(short.stdout.trim()) as { exp: number; iat: number };
+    expect(claims.exp - claims.iat).toBe(600);
+    const tooLong = await run(TSX, ['src/cli/token.ts', '--user', 'ops', '--expires', '2d'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, JWT_SECRET: TEST_JWT_SECRET },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect((tooLong as { code: number }).code).toBe(2);
+    expect((tooLong as { stderr: string }).stderr).toMatch(/JWT_MAX_TTL_SECONDS/);
     const refused = await run(TSX, ['src/cli/token.ts', '--user', 'ops'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH },

@@ -16,8 +16,27 @@ describe('bearer tokens', () => {
     expect(verifyToken(SECRET, none)).toBeNull();
     const expired = jwt.sign({ sub: 'u1', role: 'USER', exp: Math.floor(Date.now() / 1000) - 10 }, SECRET);
     expect(verifyToken(SECRET, expired)).toBeNull();
-    expect(verifyToken(SECRET, jwt.sign({ sub: 'u1', role: 'ROOT' }, SECRET))).toBeNull();
-    expect(verifyToken(SECRET, jwt.sign({ role: 'USER' }, SECRET))).toBeNull();
+    const inAnHour = { expiresIn: 3600 };
+    expect(verifyToken(SECRET, jwt.sign({ sub: 'u1', role: 'ROOT' }, SECRET, inAnHour))).toBeNull();
+    expect(verifyToken(SECRET, jwt.sign({ role: 'USER' }, SECRET, inAnHour))).toBeNull();
+  });
+
+  it('requires exp, and refuses lifetimes past the maximum (from iat, and from now)', () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(verifyToken(SECRET, jwt.sign({ sub: 'u1', role: 'USER' }, SECRET))).toBeNull();
+    const day = jwt.sign({ sub: 'u1', exp: now + 20 * 3600 }, SECRET);
+    expect(verifyToken(SECRET, day)).toEqual({ userId: 'u1', role: 'USER' });
+    expect(verifyToken(SECRET, day, 3600)).toBeNull();
+    const tooLong = jwt.sign({ sub: 'u1', iat: now - 60, exp: now + 25 * 3600 }, SECRET, {
+      noTimestamp: true,
+    });
+    expect(verifyToken(SECRET, tooLong)).toBeNull();
+    // A back-dated iat does not stretch the lifetime either.
+    const backDated = jwt.sign({ sub: 'u1', iat: now - 3600, exp: now + 30 }, SECRET);
+    expect(verifyToken(SECRET, backDated, 600)).toBeNull();
+    const verified = authenticate(SECRET, `Bearer ${signToken(SECRET, { userId: 'u1', role: 'USER' }, 60)}`);
+    expect(verified).toMatchObject({ actor: { userId: 'u1' } });
+    expect('expiresAt' in verified && verified.expiresAt.getTime()).toBeCloseTo((now + 60) * 1000, -4);
   });
 
   it('treats a missing header as anonymous and a bad one as invalid', () => {
