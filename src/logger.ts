@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { REDACTED, SECRET_HEADER_PATHS } from './log-redaction';
 
 export type { Logger };
 
@@ -18,8 +19,7 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
+          ...SECRET_HEADER_PATHS,
           'headers.authorization',
           'authorization',
           'token',
@@ -27,7 +27,7 @@ export function createLogger(
           '*.secretAccessKey',
           '*.apiKey',
         ],
-        censor: '[redacted]',
+        censor: REDACTED,
       },
     },
     destination,

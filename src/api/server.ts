@@ -24,6 +24,7 @@ import { attachWebSocketServer } from './websocket';
 import { ADMIN_REST_PATH, createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
 import { webClientRoutes } from './web-client.routes';
+import { redactingRequestSerializer } from '../log-redaction';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
 import { LocalStorageAdapter } from '../storage/local.storage';
 
@@ -100,6 +101,8 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // Query strings carry tokens, one-time codes and URL signatures; they never reach the log.
+      serializers: { req: redactingRequestSerializer },
     }),
   );
   app.use(httpMetricsMiddleware(services.metrics));
@@ -150,13 +153,14 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   // Under its own path, so other requests (the queue board, 404s) skip its token check and budget.
   app.use(ADMIN_REST_PATH, authenticateRequest, limit, createAdminRoutes(services));
   app.use(
-    queueBoardRoutes(
-      services.queues.all,
-      config.auth.jwtSecret,
+    queueBoardRoutes(services.queues.all, {
+      redis: services.redis,
+      prefix: config.redis.prefix,
+      jwtSecret: config.auth.jwtSecret,
+      maxTokenTtlSeconds: config.auth.maxTokenTtlSeconds,
       logger,
-      config.isProduction,
-      config.auth.maxTokenTtlSeconds,
-    ),
+      secureCookies: config.isProduction,
+    }),
   );
 
   app.use((_req, res) => {
