@@ -146,13 +146,13 @@ const envSchema = z.object({
     .number()
     .int()
     .min(1000)
-    .default(10 * 60_000),
+    .default(30 * 60_000),
   UPLOAD_PUT_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   UPLOAD_PUT_MIN_BYTES_PER_SECOND: z.coerce
     .number()
     .int()
     .min(0)
-    .default(16 * 1024),
+    .default(32 * 1024),
   GRAPHQL_INTROSPECTION: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_URLS: z
@@ -248,6 +248,11 @@ function buildConfig(e: z.infer<typeof envSchema>) {
   if (provider === 's3' && e.STORAGE_MAX_FILE_SIZE > S3_SINGLE_OPERATION_MAX_BYTES) {
     throw new ConfigError(
       `Invalid configuration: STORAGE_MAX_FILE_SIZE: at most ${S3_SINGLE_OPERATION_MAX_BYTES} with S3-compatible storage (one PUT, one copy)`,
+    );
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'Invalid configuration: HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
     );
   }
   if (Boolean(e.STORAGE_ACCESS_KEY_ID) !== Boolean(e.STORAGE_SECRET_ACCESS_KEY)) {
@@ -367,7 +372,7 @@ function buildConfig(e: z.infer<typeof envSchema>) {
     uploadPut: {
       /** A local upload PUT that sends nothing for this long is cut off. */
       idleTimeoutMs: e.UPLOAD_PUT_IDLE_TIMEOUT_MS,
-      /** Average rate a local upload PUT must keep after its first 10 s; 0 = no minimum. */
+      /** Average rate a local upload PUT must keep once it has run for idleTimeoutMs; 0 = no minimum. */
       minBytesPerSecond: e.UPLOAD_PUT_MIN_BYTES_PER_SECOND,
     },
     /** Browser origins allowed to call the API and the local upload routes; none by default (same origin only). */

@@ -3,8 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { BodyMismatchError } from '../storage/byte-count';
 import { attachmentDisposition } from '../storage/content-disposition';
-import { LOCAL_OBJECT_PATH, LOCAL_UPLOAD_PATH, type LocalStorageAdapter } from '../storage/local.storage';
+import {
+  LOCAL_OBJECT_PATH,
+  LOCAL_UPLOAD_PATH,
+  UploadInProgress,
+  type LocalStorageAdapter,
+} from '../storage/local.storage';
 import { InvalidStorageKey, StorageError } from '../storage/storage.adapter';
+import { watchUploadPace, type UploadPace } from './upload-pace';
 
 export interface LocalStorageRouterOptions {
   /**
@@ -13,7 +19,15 @@ export interface LocalStorageRouterOptions {
    * @default ignore
    */
   onError?: (error: unknown, req: Request) => void;
+  /**
+   * How fast an upload body must arrive; one that stalls or crawls is answered 408 and dropped,
+   * keeping nothing.
+   * @default 30 s idle, 32 KiB/s
+   */
+  pace?: UploadPace;
 }
+
+const DEFAULT_PACE: UploadPace = { idleTimeoutMs: 30_000, minBytesPerSecond: 32 * 1024 };
 
 /**
  * Refused bodies up to this size are read and discarded so the client reliably gets the answer;
@@ -34,12 +48,13 @@ export function createLocalStorageRouter(
   opts: LocalStorageRouterOptions = {},
 ): Router {
   const onError = opts.onError ?? (() => undefined);
+  const pace = opts.pace ?? DEFAULT_PACE;
   const router = Router();
   // `use` rather than `put('/*key')`: the key is decoded here, once, where a malformed escape is
   // a plain 400 instead of an error travelling to the app's error handler.
   router.use(LOCAL_UPLOAD_PATH, (req, res, next) => {
     if (req.method !== 'PUT') return next();
-    receiveUpload(adapter, req, res).catch((error: unknown) => failed(error, req, res, onError));
+    receiveUpload(adapter, req, res, pace).catch((error: unknown) => failed(error, req, res, onError));
   });
   router.use(LOCAL_OBJECT_PATH, (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -48,7 +63,12 @@ export function createLocalStorageRouter(
   return router;
 }
 
-async function receiveUpload(adapter: LocalStorageAdapter, req: Request, res: Response): Promise<void> {
+async function receiveUpload(
+  adapter: LocalStorageAdapter,
+  req: Request,
+  res: Response,
+  pace: UploadPace,
+): Promise<void> {
   const key = keyFromPath(adapter, req.path);
   if (key === undefined) return refuse(req, res, 400, 'invalid key');
   const verified = adapter.verifyUploadUrl(key, queryOf(req));
@@ -64,17 +84,26 @@ async function receiveUpload(adapter: LocalStorageAdapter, req: Request, res: Re
   if (!/^\d+$/.test(declared) || Number(declared) !== grant.size) {
     return refuse(req, res, 403, 'content-length does not match the signed size');
   }
+  const stopWatching = watchUploadPace(req, pace, (reason) => {
+    // Answer first, then drop the connection: the half-received body is discarded with it.
+    refuse(req, res, 408, reason === 'idle' ? 'upload stalled' : 'upload too slow');
+    res.once('finish', () => req.destroy());
+  });
   try {
     await adapter.receiveUpload(key, req, { size: grant.size, sha256: grant.checksumSha256 });
   } catch (error) {
+    if (error instanceof UploadInProgress)
+      return refuse(req, res, 409, 'another upload to this URL is in progress');
     if (error instanceof BodyMismatchError) {
       const message =
         error.reason === 'checksum' ? 'body does not match the signed sha256' : 'body length does not match';
       return refuse(req, res, 400, message);
     }
     throw error;
+  } finally {
+    stopWatching();
   }
-  res.status(200).end();
+  if (!res.headersSent) res.status(200).end();
 }
 
 async function serveObject(adapter: LocalStorageAdapter, req: Request, res: Response): Promise<void> {

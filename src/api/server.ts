@@ -57,7 +57,16 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
     }),
   );
   app.set('trust proxy', 'loopback');
-  const httpServer = createServer(app);
+  // Node enforces headersTimeout and requestTimeout when it sweeps its connections (every 30 s
+  // by default); sweeping more often makes the limits hold close to their value.
+  const connectionsCheckingInterval = Math.min(Math.max(config.httpLimits.headersTimeoutMs / 4, 250), 5000);
+  const httpServer = createServer({ connectionsCheckingInterval }, app);
+  // Slow-loris guards: headers must arrive within headersTimeout; a whole request within
+  // requestTimeout, which is long because local-provider uploads stream through this server
+  // (their own idle timeout and minimum rate cut off bodies that stall or crawl).
+  httpServer.headersTimeout = config.httpLimits.headersTimeoutMs;
+  httpServer.requestTimeout = config.httpLimits.requestTimeoutMs;
+  if (config.httpLimits.maxConnections > 0) httpServer.maxConnections = config.httpLimits.maxConnections;
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.isProduction });
   const budget = new RequestBudget(services.redis, {
     prefix: config.redis.prefix,
@@ -114,7 +123,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
         { err: error },
         'local storage request failed',
       );
-    app.use(createLocalStorageRouter(services.storage, { onError }));
+    app.use(createLocalStorageRouter(services.storage, { onError, pace: config.uploadPut }));
   }
   app.use(webClientRoutes());
 

@@ -25,6 +25,8 @@ export function createStorage(config: Config, deps: StorageDeps): StorageAdapter
         rootDir: settings.localDir,
         signingSecret: deps.signingSecret,
         publicUrl: deps.publicUrl,
+        // An upload cannot outlive its request; a lock older than that belongs to a dead process.
+        uploadLockStaleAfterMs: config.httpLimits.requestTimeoutMs + 60_000,
       });
   }
 }

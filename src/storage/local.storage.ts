@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createWriteStream, type Stats } from 'node:fs';
 import { mkdir, open, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -47,6 +48,23 @@ const DEFAULT_PAGE_SIZE = 1000;
 const MIN_SECRET_LENGTH = 16;
 /** A concurrent delete may remove a directory between our mkdir and our rename; try again. */
 const PLACE_ATTEMPTS = 3;
+/** A lock older than this was left by a process that died mid-upload (see uploadLockStaleAfterMs). */
+const DEFAULT_UPLOAD_LOCK_STALE_MS = 60 * 60_000;
+
+/**
+ * Another PUT to the same upload key is still streaming, on this or any replica sharing the root;
+ * this one was refused before anything was written.
+ */
+export class UploadInProgress extends StorageError {
+  override name = 'UploadInProgress';
+  constructor() {
+    super('Another upload to this key is in progress', {
+      operation: 'receiveUpload',
+      code: 'UploadInProgress',
+    });
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
 
 export interface LocalStorageOptions {
   /** Directory holding the objects; created on first use. */
@@ -58,6 +76,12 @@ export interface LocalStorageOptions {
    * learn its port after the adapter exists.
    */
   publicUrl: () => string;
+  /**
+   * An upload's lock file older than this is taken to be left by a crashed process and replaced.
+   * Keep it above the longest an upload may take (the HTTP request timeout).
+   * @default 1 hour
+   */
+  uploadLockStaleAfterMs?: number;
 }
 
 /** A local object opened for reading, for the download route. */
@@ -81,6 +105,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   private readonly staging: string;
   private readonly signer: LocalUrlSigner;
   private readonly publicUrl: () => string;
+  private readonly uploadLockStaleAfterMs: number;
 
   constructor(options: LocalStorageOptions) {
     if (typeof options.signingSecret !== 'string' || options.signingSecret.length < MIN_SECRET_LENGTH) {
@@ -90,6 +115,7 @@ export class LocalStorageAdapter implements StorageAdapter {
     this.staging = path.join(this.root, STAGING_DIR);
     this.signer = new LocalUrlSigner(options.signingSecret);
     this.publicUrl = options.publicUrl;
+    this.uploadLockStaleAfterMs = options.uploadLockStaleAfterMs ?? DEFAULT_UPLOAD_LOCK_STALE_MS;
   }
 
   async presignPut(input: PresignPutInput): Promise<PresignedUpload> {
@@ -271,7 +297,10 @@ export class LocalStorageAdapter implements StorageAdapter {
   /**
    * Stores an upload body streamed from a client, refusing it (and keeping nothing) unless it is
    * exactly `expected.size` bytes and, when given, has SHA-256 `expected.sha256` (base64).
+   * At most one body per key streams at a time: an exclusive lock file (O_EXCL, so every replica
+   * sharing this root sees it) is held until the body has been stored or refused.
    * @throws BodyMismatchError when the body is not what was signed.
+   * @throws UploadInProgress when another body for `key` is still streaming.
    */
   async receiveUpload(
     key: string,
@@ -279,7 +308,12 @@ export class LocalStorageAdapter implements StorageAdapter {
     expected: { size: number; sha256?: string },
   ): Promise<void> {
     const target = this.pathFor(key, 'receiveUpload');
-    await this.writeAtomically(target, body, expected, 'receiveUpload');
+    const release = await this.lockUpload(key);
+    try {
+      await this.writeAtomically(target, body, expected, 'receiveUpload');
+    } finally {
+      await release();
+    }
   }
 
   /** Opens an object for the download route, or null when there is none. */
@@ -295,6 +329,33 @@ export class LocalStorageAdapter implements StorageAdapter {
   }
 
   // --- Internals ----------------------------------------------------------------------------
+
+  /** Takes `key`'s upload lock, replacing one left by a dead process; resolves to its release. */
+  private async lockUpload(key: string): Promise<() => Promise<void>> {
+    // Beside the staging files, one per upload key in flight.
+    const dir = this.staging;
+    const lock = path.join(dir, `${createHash('sha256').update(key).digest('hex')}.lock`);
+    const owner = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date().toISOString() });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(lock, owner, { flag: 'wx' });
+        return () => unlink(lock).catch(() => undefined);
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw wrap('receiveUpload', error);
+        if (attempt > 1 || !(await this.isStale(lock))) throw new UploadInProgress();
+        await unlink(lock).catch(() => undefined);
+      }
+    }
+  }
+
+  private async isStale(lock: string): Promise<boolean> {
+    try {
+      return Date.now() - (await stat(lock)).mtimeMs > this.uploadLockStaleAfterMs;
+    } catch {
+      return true; // released meanwhile: try again
+    }
+  }
 
   /** The file for `key`, which must stay inside the root whatever the key says. */
   private pathFor(key: string, operation: string): string {
