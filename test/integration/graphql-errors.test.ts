@@ -67,7 +67,7 @@ describe('GraphQL errors carry the contract codes and never leak internals', () 
     const cases = [
       '../../etc/passwd',
       'C:\\Windows\\evil.txt',
-      'nul\u0000byte.txt',
+      'tab\tand\u0007bell.txt',
       `${'a'.repeat(2000)}.txt`,
       'ré sumé (1).txt',
     ];

@@ -7,7 +7,9 @@ import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storag
 import type { Actor } from '../actor';
 import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import { CONTENT_SNIFF_BYTES, checkLeadingBytes } from './content-check';
-import { sanitizeFileName, storageKeys } from './file-name';
+import { MAX_FILE_NAME_LENGTH, sanitizeFileName, storageKeys } from './file-name';
+import { assertMetadataShape, assertStorableText } from './input-rules';
+import { nameForType } from './type-extension';
 import { isMimeTypeAllowed, normalizeMimeType } from './mime-types';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -71,8 +73,11 @@ export class UploadService {
   ) {}
 
   async initiate(actor: Actor, request: InitiateUploadRequest): Promise<InitiatedUpload> {
-    const fileName = sanitizeFileName(request.fileName);
-    if (!fileName) throw ERRORS.badInput('fileName', 'fileName must contain at least one usable character');
+    assertStorableText('fileName', request.fileName);
+    assertStorableText('projectId', request.projectId);
+    const sanitizedName = sanitizeFileName(request.fileName);
+    if (!sanitizedName)
+      throw ERRORS.badInput('fileName', 'fileName must contain at least one usable character');
     if (!Number.isSafeInteger(request.fileSize) || request.fileSize <= 0) {
       throw ERRORS.badInput('fileSize', 'fileSize must be a positive whole number of bytes');
     }
@@ -81,6 +86,8 @@ export class UploadService {
     if (!mimeType) throw ERRORS.badInput('mimeType', 'mimeType must look like type/subtype');
     if (!isMimeTypeAllowed(mimeType, this.settings.allowedMimeTypes))
       throw ERRORS.mimeTypeNotAllowed(mimeType);
+    // Served under an extension of its (verified) type, whatever the uploader called it.
+    const fileName = nameForType(sanitizedName, mimeType, MAX_FILE_NAME_LENGTH);
     const projectId = request.projectId?.trim() || null;
     if (projectId && projectId.length > MAX_PROJECT_ID_LENGTH) {
       throw ERRORS.badInput('projectId', `projectId must be at most ${MAX_PROJECT_ID_LENGTH} characters`);
@@ -258,6 +265,8 @@ export function canSee(actor: Actor, asset: IpAsset): boolean {
 }
 
 function validateConfirmDetails(request: ConfirmUploadRequest) {
+  assertStorableText('title', request.title);
+  assertStorableText('description', request.description);
   const title = request.title.trim();
   if (!title) throw ERRORS.badInput('title', 'title must not be empty');
   if (title.length > MAX_TITLE_LENGTH)
@@ -268,9 +277,8 @@ function validateConfirmDetails(request: ConfirmUploadRequest) {
   }
   const metadata = request.metadata ?? null;
   if (metadata !== null) {
-    if (typeof metadata !== 'object' || Array.isArray(metadata)) {
-      throw ERRORS.badInput('metadata', 'metadata must be a JSON object');
-    }
+    // Before JSON.stringify, which recurses: depth and key count are checked iteratively.
+    assertMetadataShape(metadata);
     if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
       throw ERRORS.badInput('metadata', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
     }
