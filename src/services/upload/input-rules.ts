@@ -49,6 +49,15 @@ export function assertMetadataShape(metadata: unknown): void {
       continue;
     }
     if (typeof value === 'number' && !Number.isFinite(value)) refuse('numbers must be finite');
+    // Only what JSON can carry: a caller inside the process could hand over anything.
+    if (
+      value === undefined ||
+      typeof value === 'function' ||
+      typeof value === 'symbol' ||
+      typeof value === 'bigint'
+    ) {
+      refuse('must hold only JSON values');
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_METADATA_DEPTH) refuse(`must be nested at most ${MAX_METADATA_DEPTH} levels deep`);
     const children = Array.isArray(value) ? value : Object.values(value);
