@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -72,4 +72,25 @@ function parseJson(line: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Starts `src/main.ts api` (through tsx) with `env` and expects it to refuse: exit code 1 and
+ * exactly one line on stderr, nothing on stdout. Resolves to that line.
+ */
+export async function startUpFailureLine(env: Record<string, string>): Promise<string> {
+  const failure = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      ['src/main.ts', 'api'],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+  const lines = failure.stderr.trim().split('\n');
+  if (failure.code !== 1 || lines.length !== 1 || failure.stdout !== '') {
+    throw new Error(`expected exit 1 with one line on stderr, got ${JSON.stringify(failure)}`);
+  }
+  return lines[0]!;
 }

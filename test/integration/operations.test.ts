@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '../../src/api/auth';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app';
 import { INITIATE } from '../helpers/operations';
-import { ROOT } from '../helpers/process';
+import { ROOT, startUpFailureLine } from '../helpers/process';
 import { s3StorageEnv, startS3rver } from '../helpers/s3rver';
 
 const run = promisify(execFile);
@@ -22,15 +22,7 @@ describe('operating the service', () => {
       [{ REDIS_URL: 'redis://127.0.0.1:1' }, /^Redis is not reachable at 127\.0\.0\.1:1 .*Start it/],
       [{ PORT: 'many' }, /^Invalid configuration: PORT: /],
     ] as const) {
-      const failure = await run(TSX, ['src/main.ts', 'api'], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-      expect('code' in failure && failure.code).toBe(1);
-      const lines = (failure as { stderr: string }).stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(expected);
-      expect((failure as { stdout: string }).stdout).toBe('');
+      expect(await startUpFailureLine(env)).toMatch(expected);
     }
     // Three cold tsx start-ups: on a loaded 2-core machine each has taken over 20 s.
   }, 180_000);

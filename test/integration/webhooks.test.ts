@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { ROOT } from '../helpers/process';
+import { startUpFailureLine } from '../helpers/process';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { uploadFile } from '../helpers/upload';
 import {
@@ -14,8 +11,6 @@ import {
   type WebhookReceiver,
 } from '../helpers/webhook-receiver';
 
-const run = promisify(execFile);
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const ENDPOINTS_QUERY = `{ webhookEndpoints { id url successes failures lastSuccessAt lastFailureAt lastError } }`;
 
@@ -276,15 +271,9 @@ describe('signed webhooks for final states', () => {
         /^Invalid configuration: WEBHOOK_URLS: /,
       ],
     ] as const) {
-      const failure = await run(TSX, ['src/main.ts', 'api'], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-      expect('code' in failure && failure.code).toBe(1);
-      const lines = (failure as { stderr: string }).stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(expected);
-      expect(lines[0]).not.toContain(SECRET);
+      const line = await startUpFailureLine(env);
+      expect(line).toMatch(expected);
+      expect(line).not.toContain(SECRET);
     }
   }, 60_000);
 });
