@@ -99,6 +99,15 @@ function eventBindings(event: EventRecord): Knex.RawBinding[] {
  * PostgreSQL access for assets. Every call works in its own forked entity manager, so callers
  * (requests, jobs) never share an identity map.
  */
+/** Another transaction holds this asset's row lock (see {@link AssetRepository.lockForUpdate}). */
+export class AssetRowLocked extends Error {
+  override name = 'AssetRowLocked';
+  constructor(readonly assetId: string) {
+    super(`Asset ${assetId} is locked by another transaction`);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
 export class AssetRepository {
   constructor(private readonly orm: MikroORM) {}
 
@@ -140,6 +149,23 @@ export class AssetRepository {
     const em = this.em();
     const [row] = await em.getConnection().execute('select * from ip_asset where id = ?', [id]);
     return row ? em.map(IpAsset, row) : null;
+  }
+
+  /**
+   * The asset, row-locked in transaction `db` until it ends, or null when there is none. Does not
+   * wait: when another transaction (on any replica) holds the lock it throws {@link AssetRowLocked}
+   * at once, so a caller that would only wait never ties up a pooled connection doing so.
+   */
+  async lockForUpdate(id: string, db: Db): Promise<IpAsset | null> {
+    if (!isAssetId(id)) return null;
+    try {
+      const row = await db('ip_asset').where('id', id).forUpdate().noWait().first();
+      return row ? this.em().map(IpAsset, row) : null;
+    } catch (error) {
+      // 55P03 lock_not_available: what NOWAIT answers when the row is locked.
+      if ((error as { code?: unknown }).code === '55P03') throw new AssetRowLocked(id);
+      throw error;
+    }
   }
 
   /** One page of an owner's assets, newest first, with keyset paging on (createdAt, id). */

@@ -72,6 +72,10 @@ export const storageKeys = {
   /** Where a DRAFT's bytes are: its recorded upload key, or the default one. */
   uploadOf: (asset: { id: string; uploadKey?: string | null }) =>
     asset.uploadKey ?? storageKeys.upload(asset.id),
+  /** The asset an upload key (or a key below it, such as a part) belongs to, or null. */
+  assetIdOfUpload: (key: string): string | null =>
+    /^incoming\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i.exec(key)?.[1] ??
+    null,
   quarantine: (storageKey: string) => `quarantine/${storageKey}`,
   thumbnail: (assetId: string) => `thumbnails/${assetId}.webp`,
 };

@@ -6,6 +6,7 @@ import { isBase64Sha256 } from '../../storage/input-checks';
 import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
 import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
+import { claimDraft } from './confirm-claim';
 import { CONTENT_SNIFF_BYTES, checkLeadingBytes } from './content-check';
 import { MAX_FILE_NAME_LENGTH, sanitizeFileName, storageKeys } from './file-name';
 import { assertMetadataShape, assertStorableText } from './input-rules';
@@ -59,6 +60,8 @@ const MAX_TITLE_LENGTH = 500;
 const MAX_DESCRIPTION_LENGTH = 10_000;
 const MAX_METADATA_BYTES = 16 * 1024;
 const MAX_PROJECT_ID_LENGTH = 255;
+/** How long a confirm waits for a concurrent one holding the asset (a large S3 copy takes a while). */
+const CONFIRM_CLAIM_WAIT_MS = 10 * 60_000;
 
 /** The first half of the lifecycle: initiate, direct upload, confirm; and reading assets back. */
 export class UploadService {
@@ -144,18 +147,40 @@ export class UploadService {
     // The limit may have been lowered since this upload was initiated.
     if (asset.fileSize > this.settings.maxFileSize) throw ERRORS.fileTooLarge(this.settings.maxFileSize);
 
-    const settled = await this.takeUploadedBytes(asset);
-    if (settled) return settled;
-    const mismatch = await this.checkStoredObject(asset);
-    if (mismatch) return this.rejectMismatch(actor, asset, mismatch);
-
-    const confirmed = await this.lifecycle.transition('confirm', asset.id, {
-      actor,
-      changes: { ...details, uploadKey: null },
-      detail: { fileSize: asset.fileSize },
-    });
-    // Another confirm (or the cleanup) got there first: theirs is the answer.
-    if (!confirmed) return (await this.assets.findById(asset.id)) ?? asset;
+    // Claimed before storage is touched: of concurrent confirms (on any replica) one moves and
+    // checks the bytes and makes the transition; the others get the asset as it left it.
+    const claim = await claimDraft(
+      this.lifecycle,
+      this.assets,
+      asset.id,
+      async (draft, db) => {
+        await this.takeUploadedBytes(draft);
+        const mismatch = await this.checkStoredObject(draft);
+        if (mismatch) {
+          await this.storage.delete(draft.storageKey);
+          await this.lifecycle.transition('rejectContentMismatch', draft.id, {
+            actor,
+            changes: { uploadKey: null },
+            detail: { problem: mismatch },
+            db,
+          });
+          return { mismatch, confirmed: undefined };
+        }
+        const confirmed = await this.lifecycle.transition('confirm', draft.id, {
+          actor,
+          changes: { ...details, uploadKey: null },
+          detail: { fileSize: draft.fileSize },
+          db,
+        });
+        // The row is locked and a DRAFT: the transition cannot find it otherwise.
+        if (!confirmed) throw new Error(`confirm of locked draft ${draft.id} changed nothing`);
+        return { mismatch: undefined, confirmed };
+      },
+      { maxWaitMs: CONFIRM_CLAIM_WAIT_MS },
+    );
+    if (!claim.claimed) return claim.current ?? asset;
+    const { mismatch, confirmed } = claim.result;
+    if (mismatch !== undefined) return this.reportMismatch(actor, asset, mismatch);
 
     // PROCESSING reaches subscribers before SCANNING: the outbox delivers an asset's events in order.
     // A failure here leaves the asset PROCESSING without a job; the scan watchdog re-queues it.
@@ -167,20 +192,18 @@ export class UploadService {
   }
 
   /**
-   * Moves the upload to the asset's own key. Returns the asset when a concurrent confirm already
-   * settled it; throws when nothing was uploaded.
+   * Moves the upload to the asset's own key; throws when nothing was uploaded. Runs under the
+   * asset's row lock, so no other confirm moves it meanwhile; bytes already at the asset's key are
+   * those of an attempt that failed after its move, and are checked again.
    */
-  private async takeUploadedBytes(asset: IpAsset): Promise<IpAsset | null> {
+  private async takeUploadedBytes(asset: IpAsset): Promise<void> {
     try {
       await this.storage.move(storageKeys.uploadOf(asset), asset.storageKey);
-      return null;
+      return;
     } catch (error) {
       if (!(error instanceof StorageObjectNotFound)) throw error;
     }
-    // Nothing at the upload key: moved by an earlier or concurrent confirm, or never uploaded.
-    if (await this.storage.head(asset.storageKey)) return null;
-    const current = await this.assets.findById(asset.id);
-    if (current && current.status !== AssetStatus.DRAFT) return current;
+    if (await this.storage.head(asset.storageKey)) return;
     throw asset.uploadExpiresAt.getTime() < this.now().getTime()
       ? ERRORS.uploadExpired()
       : ERRORS.uploadNotFound();
@@ -200,19 +223,24 @@ export class UploadService {
     return checkLeadingBytes(asset.mimeType, bytes);
   }
 
-  /** Removes bytes that are not what was declared, rejects the asset, and tells the uploader why. */
-  private async rejectMismatch(actor: Actor, asset: IpAsset, reason: string): Promise<never> {
-    await this.storage.delete(asset.storageKey);
-    await this.lifecycle.transition('rejectContentMismatch', asset.id, {
-      actor,
-      changes: { uploadKey: null },
-      detail: { problem: reason },
-    });
+  /** Tells the uploader (and the security log) why their bytes were refused; the asset is rejected. */
+  private reportMismatch(actor: Actor, asset: IpAsset, reason: string): never {
     this.logger.warn(
       { security: true, event: 'content_mismatch', assetId: asset.id, userId: actor.userId, reason },
       'uploaded content does not match its declaration',
     );
     throw ERRORS.contentMismatch(reason);
+  }
+
+  /**
+   * Whether a signed upload URL for `key` may still write: only while its asset is a DRAFT. Once
+   * confirmed (or rejected) the bytes have been moved away and checked; a later body could only
+   * be an orphan. Keys that belong to no asset's upload are not this service's to judge.
+   */
+  async acceptsUploadTo(key: string): Promise<boolean> {
+    const assetId = storageKeys.assetIdOfUpload(key);
+    if (!assetId) return true;
+    return (await this.assets.findById(assetId))?.status === AssetStatus.DRAFT;
   }
 
   /** The asset if the actor may see it; another user's asset looks exactly like a missing one. */
