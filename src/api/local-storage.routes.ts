@@ -25,6 +25,13 @@ export interface LocalStorageRouterOptions {
    * @default 30 s idle, 32 KiB/s
    */
   pace?: UploadPace;
+  /**
+   * Whether the signed upload URL for `key` may still write (its asset is still a DRAFT). Asked
+   * before the body is read and again once it is stored: a body that lost the race with confirm
+   * is deleted rather than left as an orphan.
+   * @default always
+   */
+  acceptsUpload?: (key: string) => Promise<boolean>;
 }
 
 const DEFAULT_PACE: UploadPace = { idleTimeoutMs: 30_000, minBytesPerSecond: 32 * 1024 };
@@ -49,12 +56,15 @@ export function createLocalStorageRouter(
 ): Router {
   const onError = opts.onError ?? (() => undefined);
   const pace = opts.pace ?? DEFAULT_PACE;
+  const acceptsUpload = opts.acceptsUpload ?? (async () => true);
   const router = Router();
   // `use` rather than `put('/*key')`: the key is decoded here, once, where a malformed escape is
   // a plain 400 instead of an error travelling to the app's error handler.
   router.use(LOCAL_UPLOAD_PATH, (req, res, next) => {
     if (req.method !== 'PUT') return next();
-    receiveUpload(adapter, req, res, pace).catch((error: unknown) => failed(error, req, res, onError));
+    receiveUpload(adapter, req, res, pace, acceptsUpload).catch((error: unknown) =>
+      failed(error, req, res, onError),
+    );
   });
   router.use(LOCAL_OBJECT_PATH, (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -68,6 +78,7 @@ async function receiveUpload(
   req: Request,
   res: Response,
   pace: UploadPace,
+  acceptsUpload: (key: string) => Promise<boolean>,
 ): Promise<void> {
   const key = keyFromPath(adapter, req.path);
   if (key === undefined) return refuse(req, res, 400, 'invalid key');
@@ -84,6 +95,7 @@ async function receiveUpload(
   if (!/^\d+$/.test(declared) || Number(declared) !== grant.size) {
     return refuse(req, res, 403, 'content-length does not match the signed size');
   }
+  if (!(await acceptsUpload(key))) return refuse(req, res, 409, CONFIRMED_ALREADY);
   const stopWatching = watchUploadPace(req, pace, (reason) => {
     // Answer first, then drop the connection: the half-received body is discarded with it.
     refuse(req, res, 408, reason === 'idle' ? 'upload stalled' : 'upload too slow');
@@ -103,8 +115,16 @@ async function receiveUpload(
   } finally {
     stopWatching();
   }
+  // Confirmed while the body streamed: when the bytes are still here they came too late and are
+  // nobody's (confirm moved or checked others); when confirm took them, they were in time.
+  if (!(await acceptsUpload(key)) && (await adapter.head(key))) {
+    await adapter.delete(key);
+    return refuse(req, res, 409, CONFIRMED_ALREADY);
+  }
   if (!res.headersSent) res.status(200).end();
 }
+
+const CONFIRMED_ALREADY = 'this upload was already confirmed; start a new upload';
 
 async function serveObject(adapter: LocalStorageAdapter, req: Request, res: Response): Promise<void> {
   const key = keyFromPath(adapter, req.path);

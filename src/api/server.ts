@@ -123,7 +123,13 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
         { err: error },
         'local storage request failed',
       );
-    app.use(createLocalStorageRouter(services.storage, { onError, pace: config.uploadPut }));
+    app.use(
+      createLocalStorageRouter(services.storage, {
+        onError,
+        pace: config.uploadPut,
+        acceptsUpload: (key) => services.uploads.acceptsUploadTo(key),
+      }),
+    );
   }
   app.use(webClientRoutes());
 

@@ -3,54 +3,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { initiate, type InitiatedUpload } from '../helpers/upload';
+import { closeRawSockets, rawPut, trackSocket } from '../helpers/raw-http';
+import { initiate } from '../helpers/upload';
 
-/** A PUT written by hand on a raw socket, so a test controls exactly when each byte goes out. */
-interface RawPut {
-  socket: net.Socket;
-  /** Everything the server answered, once it closed the socket or finished a response. */
-  response: Promise<string>;
-  /** Resolves with the status code of the first response line. */
-  status: Promise<number>;
-  write(bytes: string): void;
-}
-
-const openSockets: net.Socket[] = [];
-afterEach(() => {
-  for (const socket of openSockets.splice(0)) socket.destroy();
-});
-
-function rawPut(upload: InitiatedUpload, declaredLength: number): Promise<RawPut> {
-  const url = new URL(upload.uploadUrl);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(url.port), url.hostname);
-    openSockets.push(socket);
-    let received = '';
-    const response = new Promise<string>((done) => {
-      socket.on('data', (chunk) => {
-        received += chunk.toString('latin1');
-      });
-      socket.on('close', () => done(received));
-      socket.on('error', () => done(received));
-    });
-    const status = new Promise<number>((done) => {
-      const look = () => {
-        const match = /^HTTP\/1\.1 (\d{3})/.exec(received);
-        if (match) done(Number(match[1]));
-      };
-      socket.on('data', look);
-      socket.on('close', () => done(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)));
-    });
-    socket.once('connect', () => {
-      socket.write(
-        `PUT ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n` +
-          `Content-Type: ${upload.uploadHeaders['Content-Type']}\r\nContent-Length: ${declaredLength}\r\n\r\n`,
-      );
-      resolve({ socket, response, status, write: (bytes) => socket.write(bytes) });
-    });
-    socket.once('error', reject);
-  });
-}
+afterEach(closeRawSockets);
 
 async function stagedFiles(app: TestApp): Promise<string[]> {
   const staging = path.join(app.services.config.storage.localDir, '.staging');
@@ -127,7 +83,7 @@ describe('slow and stuck upload bodies (local provider)', () => {
     // Headers that never finish: the connection is closed close to the headers timeout.
     const url = new URL(app.url);
     const socket = net.connect(Number(url.port), url.hostname);
-    openSockets.push(socket);
+    trackSocket(socket);
     const startedAt = Date.now();
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     const drip = setInterval(() => socket.writable && socket.write('a'), 100);
@@ -154,7 +110,7 @@ describe('connection cap', () => {
     const connect = () =>
       new Promise<net.Socket>((resolve) => {
         const socket = net.connect(Number(url.port), url.hostname, () => resolve(socket));
-        openSockets.push(socket);
+        trackSocket(socket);
       });
     const held = [await connect(), await connect(), await connect()];
     await expect.poll(() => new Promise((r) => app.api!.httpServer.getConnections((_e, n) => r(n)))).toBe(3);
