@@ -52,4 +52,13 @@ describe('storage keys', () => {
   it('quarantine keys live under quarantine/', () => {
     expect(storageKeys.quarantine('assets/x/y.txt')).toBe('quarantine/assets/x/y.txt');
   });
+
+  it('name the asset an upload key belongs to, and nothing else', () => {
+    const id = '0b0e6f0e-1d2c-4a5b-8c9d-0e1f2a3b4c5d';
+    expect(storageKeys.assetIdOfUpload(`incoming/${id}`)).toBe(id);
+    expect(storageKeys.assetIdOfUpload(`incoming/${id}/part-3`)).toBe(id);
+    expect(storageKeys.assetIdOfUpload(`incoming/${id}x`)).toBeNull();
+    expect(storageKeys.assetIdOfUpload(`assets/${id}/a.txt`)).toBeNull();
+    expect(storageKeys.assetIdOfUpload('incoming/not-an-id')).toBeNull();
+  });
 });
