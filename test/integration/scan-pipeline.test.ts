@@ -84,9 +84,9 @@ describe('scanning with a real clamd', () => {
       ],
     });
 
-    // The old upload URL still works until it expires, but can no longer change what is served.
+    // The old upload URL is refused once the asset has left DRAFT, and nothing changes what is served.
     const overwrite = Buffer.from('X'.repeat(text.length));
-    expect((await putBytes(textUpload, overwrite)).ok).toBe(true);
+    expect((await putBytes(textUpload, overwrite)).status).toBe(409);
     const asset = (await app.gql(ASSET, { id: textUpload.assetId }, user)).data.asset;
     expect(asset.downloadUrl).toMatch(/^https?:\/\//);
     expect(await download(asset.downloadUrl)).toEqual(text);
