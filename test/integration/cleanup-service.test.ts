@@ -88,12 +88,17 @@ afterAll(async () => {
  */
 class RecordingSink {
   readonly lifecycle = new AssetLifecycle(new AssetRepository(orm), { wake: () => undefined });
-  private readonly since: Promise<string> = knex('asset_event')
-    .max<{ max: string | null }[]>('id as max')
-    .then(([row]) => row?.max ?? '0');
+
+  private constructor(private readonly since: string) {}
+
+  /** Reads the newest event id first, so no event the test then causes can precede it. */
+  static async start(): Promise<RecordingSink> {
+    const [row] = await knex('asset_event').max<{ max: string | null }[]>('id as max');
+    return new RecordingSink(row?.max ?? '0');
+  }
 
   async events(): Promise<UploadEvent[]> {
-    const since = await this.since;
+    const since = this.since;
     const rows = await knex('asset_event').where('id', '>', since).orderBy('id');
     return rows.flatMap((row) =>
       analyticsEventsOf({
@@ -510,7 +515,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
 
   it('dry run reports exactly what the real run then does; a re-run does nothing', async () => {
     const scenario = await seedScenario(storage);
-    const sink = new RecordingSink();
+    const sink = await RecordingSink.start();
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
     // The three runs share one clock reading: on a slow machine they can outlast the grace
     // period, and the in-flight objects must stay in flight for all of them.
@@ -648,7 +653,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     for (const id of [failed, failedOk]) await putObject(storage, storageKeys.asset(id, 'file.bin'), 20);
     const brokenKeys = new Set([storageKeys.upload(abandoned), storageKeys.asset(failed, 'file.bin')]);
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
-    const sink = new RecordingSink();
+    const sink = await RecordingSink.start();
     const broken = new CleanupService(
       orm,
       failingDeletes(storage, brokenKeys),
@@ -713,7 +718,13 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       createdAgo: 2 * DAY,
     });
     await putObject(storage, storageKeys.upload(id), 10);
-    const service = new CleanupService(orm, storage, new RecordingSink().lifecycle, SETTINGS, logger);
+    const service = new CleanupService(
+      orm,
+      storage,
+      (await RecordingSink.start()).lifecycle,
+      SETTINGS,
+      logger,
+    );
 
     // A confirm in progress holds the row lock (UploadService.confirm uses SELECT … FOR UPDATE).
     const confirm = await knex.transaction();
@@ -756,7 +767,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     const service = new CleanupService(
       orm,
       unlistable,
-      new RecordingSink().lifecycle,
+      (await RecordingSink.start()).lifecycle,
       SETTINGS,
       logger,
       metrics,
@@ -778,7 +789,13 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       createdAgo: 2 * DAY,
       confirmedAgo: 2 * DAY,
     });
-    const service = new CleanupService(orm, storage, new RecordingSink().lifecycle, SETTINGS, logger);
+    const service = new CleanupService(
+      orm,
+      storage,
+      (await RecordingSink.start()).lifecycle,
+      SETTINGS,
+      logger,
+    );
 
     const result = await service.run({ dryRun: false });
 
