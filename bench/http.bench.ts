@@ -32,14 +32,23 @@ const INITIATE_BODY = JSON.stringify({
 interface Target {
   name: 'apollo' | 'trivial' | 'initiate';
   url: string;
+  server: BenchProcess;
   body: string;
   headers: Record<string, string>;
   /** True when one response shows the request did what it should. */
   check(body: any): boolean;
 }
 
+interface LoadResult {
+  rps: number;
+  p99: number;
+  /** The server process's CPU time per request: steadier than req/s when other work shares the cores. */
+  cpuMicrosPerRequest: number;
+}
+
 /** Requests per second over `seconds`; throws on any error or non-2xx answer (a wrong figure otherwise). */
-async function load(target: Target, seconds: number): Promise<{ rps: number; p99: number }> {
+async function load(target: Target, seconds: number): Promise<LoadResult> {
+  const cpuBefore = target.server.cpuMicros();
   const result = await autocannon({
     url: target.url,
     method: 'POST',
@@ -53,7 +62,11 @@ async function load(target: Target, seconds: number): Promise<{ rps: number; p99
       `${target.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
     );
   }
-  return { rps: result.requests.average, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpuMicrosPerRequest: (target.server.cpuMicros() - cpuBefore) / result.requests.total,
+  };
 }
 
 async function verify(target: Target): Promise<void> {
@@ -82,6 +95,7 @@ export async function runHttpBench(options: BenchOptions): Promise<BenchRow[]> {
       {
         name: 'apollo',
         url: apollo.url,
+        server: apollo,
         body: TRIVIAL,
         headers: json,
         check: (b) => b.data?.__typename === 'Query',
@@ -89,6 +103,7 @@ export async function runHttpBench(options: BenchOptions): Promise<BenchRow[]> {
       {
         name: 'trivial',
         url: service.url,
+        server: service,
         body: TRIVIAL,
         headers: authed,
         check: (b) => b.data?.__typename === 'Query',
@@ -96,6 +111,7 @@ export async function runHttpBench(options: BenchOptions): Promise<BenchRow[]> {
       {
         name: 'initiate',
         url: service.url,
+        server: service,
         body: INITIATE_BODY,
         headers: authed,
         check: (b) => typeof b.data?.initiateUpload?.uploadUrl === 'string',
@@ -107,11 +123,13 @@ export async function runHttpBench(options: BenchOptions): Promise<BenchRow[]> {
     }
     const figures = { apollo: [] as number[], trivial: [] as number[], initiate: [] as number[] };
     const p99 = { apollo: [] as number[], trivial: [] as number[], initiate: [] as number[] };
+    const cpu = { apollo: [] as number[], trivial: [] as number[], initiate: [] as number[] };
     for (let round = 0; round < rounds; round++) {
       for (const target of roundOrder(targets, round)) {
         const result = await load(target, seconds);
         figures[target.name].push(result.rps);
         p99[target.name].push(result.p99);
+        cpu[target.name].push(result.cpuMicrosPerRequest);
       }
       console.log(
         `round ${round + 1}/${rounds}: apollo ${figures.apollo.at(-1)!.toFixed(0)}, trivial ${figures.trivial.at(-1)!.toFixed(0)}, initiate ${figures.initiate.at(-1)!.toFixed(0)} req/s`,
@@ -120,7 +138,7 @@ export async function runHttpBench(options: BenchOptions): Promise<BenchRow[]> {
     const trivialRatio = median(figures.trivial.map((rps, i) => rps / figures.apollo[i]!));
     const initiateRatio = median(figures.initiate.map((rps, i) => rps / figures.trivial[i]!));
     const rate = (name: keyof typeof figures) =>
-      `${formatNumber(median(figures[name]))} req/s (p99 ${formatNumber(median(p99[name]))} ms)`;
+      `${formatNumber(median(figures[name]))} req/s (p99 ${formatNumber(median(p99[name]))} ms; ${formatNumber(median(cpu[name]))} µs CPU/req)`;
     return [
       {
         bench: 'http',

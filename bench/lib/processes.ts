@@ -13,6 +13,8 @@ export interface BenchProcess {
   url: string;
   /** Resident set size now, from /proc. */
   rss(): number;
+  /** CPU time it has used so far (user + system), in microseconds, from /proc. */
+  cpuMicros(): number;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function startBenchProcess(
     const url = readyUrl(readFileSync(logFile, 'utf8'), readyMessage);
     if (url) {
       const pid = child.pid!;
-      return { pid, url, rss: () => rssOf(pid), stop };
+      return { pid, url, rss: () => rssOf(pid), cpuMicros: () => cpuMicrosOf(pid), stop };
     }
     if (child.exitCode !== null || Date.now() > deadline) {
       const output = readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
@@ -75,6 +77,14 @@ function readyUrl(output: string, readyMessage: string): string | null {
 export function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of `pid`, in microseconds (fields 14 and 15 of /proc/PID/stat). */
+export function cpuMicrosOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** `node dist/main.js <role>` in production mode, the way it is deployed (build dist/ first). */
