@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -24,7 +24,7 @@ import { attachWebSocketServer } from './websocket';
 import { ADMIN_REST_PATH, createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
 import { webClientRoutes } from './web-client.routes';
-import { redactingRequestSerializer } from '../log-redaction';
+import { redactUrl } from '../log-redaction';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
 import { LocalStorageAdapter } from '../storage/local.storage';
 
@@ -46,6 +46,9 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on JSON answers (GraphQL POSTs, REST twins, health): nobody revalidates them, and
+  // hashing every body was a tenth of a trivial request. Static files keep theirs (serve-static).
+  app.set('etag', false);
   // Security headers everywhere; the content policy is set per surface (the upload page has its
   // own, Apollo Sandbox needs its CDN).
   // Thumbnails and downloads served by the local provider may be shown by web apps on the
@@ -110,29 +113,16 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // Query strings carry tokens, one-time codes and URL signatures; they never reach the log.
-      serializers: { req: redactingRequestSerializer },
+      // Loggers handed to resolvers carry the request id only; the one line per request carries
+      // what identifies it. Copying and redacting every header twice per request (the defaults)
+      // cost more than the rest of the logging together.
+      quietReqLogger: true,
+      wrapSerializers: false,
+      serializers: { req: requestSummary, res: responseSummary },
     }),
   );
   app.use(httpMetricsMiddleware(services.metrics));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
-  app.use(healthRoutes(readinessChecks(services), services.metrics.registry, services.scanner));
-  if (services.storage instanceof LocalStorageAdapter) {
-    const onError = (error: unknown, req: Request) =>
-      ((req as Request & { log?: typeof logger }).log ?? logger).error(
-        { err: error },
-        'local storage request failed',
-      );
-    app.use(
-      createLocalStorageRouter(services.storage, {
-        onError,
-        pace: config.uploadPut,
-        acceptsUpload: (key) => services.uploads.acceptsUploadTo(key),
-      }),
-    );
-  }
-  app.use(webClientRoutes());
-
   // Authentication runs once per request; a token that does not verify is refused, never ignored.
   const authenticateRequest: express.RequestHandler = (req: AuthedRequest, res, next) => {
     const result = authenticate(
@@ -167,6 +157,25 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   );
   // Under its own path, so other requests (the queue board, 404s) skip its token check and budget.
   app.use(ADMIN_REST_PATH, authenticateRequest, limit, createAdminRoutes(services));
+  // After the API: these routers see every request that reaches them (the page's content policy
+  // and the static files run for any path), so API requests pass them by.
+  app.use(healthRoutes(readinessChecks(services), services.metrics.registry, services.scanner));
+  if (services.storage instanceof LocalStorageAdapter) {
+    const onError = (error: unknown, req: Request) =>
+      ((req as Request & { log?: typeof logger }).log ?? logger).error(
+        { err: error },
+        'local storage request failed',
+      );
+    app.use(
+      createLocalStorageRouter(services.storage, {
+        onError,
+        pace: config.uploadPut,
+        acceptsUpload: (key) => services.uploads.acceptsUploadTo(key),
+      }),
+    );
+  }
+  app.use(webClientRoutes());
+
   app.use(
     queueBoardRoutes(services.queues.all, {
       redis: services.redis,
@@ -216,6 +225,22 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
       await apollo.stop();
     },
   };
+}
+
+/** What the request log says about a request: enough to find it, nothing a header could leak. */
+function requestSummary(req: IncomingMessage & { id?: unknown }) {
+  return {
+    id: req.id,
+    method: req.method,
+    // Query strings carry tokens, one-time codes and URL signatures; they never reach the log.
+    url: req.url === undefined ? undefined : redactUrl(req.url),
+    remoteAddress: req.socket?.remoteAddress,
+    userAgent: req.headers['user-agent'],
+  };
+}
+
+function responseSummary(res: ServerResponse) {
+  return { statusCode: res.statusCode };
 }
 
 function readinessChecks(services: AppServices) {
