@@ -1,12 +1,14 @@
-import { Arg, Authorized, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { ERRORS } from '../errors';
-import type { AssetStateEvent } from '../services/asset-events';
+import type { AssetStatusUpdate } from '../services/asset-events';
 import type { GraphQLContext } from '../schema/context';
 import { ScanStatusEvent } from '../schema/types/asset.types';
 
 @Resolver()
 export class ScanStatusResolver {
-  @Authorized()
+  // Who may subscribe is decided once, in `subscribe` (a signed-in owner or admin: sockets without
+  // a valid token never get this far). No @Authorized: type-graphql would run it again for every
+  // event of every subscriber, through an async middleware chain.
   @Subscription(() => ScanStatusEvent, {
     description: "Owner or admin. The first event is the asset's current state; then one event per change",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { assetId: string }, GraphQLContext>) => {
@@ -15,18 +17,10 @@ export class ScanStatusResolver {
     },
   })
   assetScanStatus(
-    @Root() event: AssetStateEvent,
+    @Root() update: AssetStatusUpdate,
     @Arg('assetId', () => ID) _assetId: string,
   ): ScanStatusEvent {
-    return {
-      assetId: event.assetId,
-      status: event.status,
-      scanStatus: event.scanStatus,
-      scanResult: event.scanResult
-        ? { ...event.scanResult, scannedAt: new Date(event.scanResult.scannedAt) }
-        : null,
-      final: event.final,
-      at: new Date(event.at),
-    };
+    // Made once per event by the feed, shared by all its subscribers.
+    return update;
   }
 }

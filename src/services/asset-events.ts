@@ -39,6 +39,23 @@ export function toAssetStateEvent(asset: IpAsset): AssetStateEvent {
   };
 }
 
+/** An event as subscribers receive it: the published JSON with its dates as dates again. */
+export interface AssetStatusUpdate extends Omit<AssetStateEvent, 'scanResult' | 'at'> {
+  scanResult: (Omit<ScanResultData, 'scannedAt'> & { scannedAt: Date }) | null;
+  at: Date;
+}
+
+/** Made once per event and shared by every subscriber that receives it: treat it as read-only. */
+export function toAssetStatusUpdate(event: AssetStateEvent): AssetStatusUpdate {
+  return {
+    ...event,
+    scanResult: event.scanResult
+      ? { ...event.scanResult, scannedAt: new Date(event.scanResult.scannedAt) }
+      : null,
+    at: new Date(event.at),
+  };
+}
+
 /** Where state changes go; the Redis implementation fans them out to every API replica. */
 export interface AssetEventPublisher {
   publish(event: AssetStateEvent): Promise<void>;
