@@ -49,13 +49,24 @@ const url = (protocols: string[]) =>
     { message: `expected a ${protocols.join(' or ')} URL` },
   );
 
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/uploads'),
-  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .refine((value) => parseRedisUrl(value) !== null, {
+      message: 'expected redis://host:port, rediss://host:port, or redis+cluster://host:port,host:port',
+    })
+    .default(DEFAULT_REDIS_URL),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .refine((value) => parseNodeList(value) !== null, { message: 'expected host:port,host:port' })
+    .optional(),
   REDIS_PREFIX: z.string().min(1).default('upl'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   STORAGE_PROVIDER: z.enum(['local', 's3', 'r2']).default('local'),
@@ -278,7 +289,7 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       publicUrlIsExplicit: e.PUBLIC_URL !== undefined,
     },
     databaseUrl: e.DATABASE_URL,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: redisSettings(e.REDIS_URL, e.REDIS_CLUSTER_NODES, e.REDIS_PREFIX),
     auth: {
       // A per-process random key keeps development zero-config without a guessable default.
       jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
@@ -379,6 +390,103 @@ function buildConfig(e: z.infer<typeof envSchema>) {
     corsOrigins: e.CORS_ORIGINS ?? [],
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** A Redis Cluster node to discover the cluster from. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** How to reach Redis: one server (`url`) or a cluster (`cluster`), and the names this deployment uses there. */
+export interface RedisSettings {
+  /** The single server's URL; with a cluster, a `redis(s)://` form of its first node (for messages). */
+  url: string;
+  /** Seed nodes, credentials and TLS when Redis is a cluster; null for one server. */
+  cluster: { nodes: RedisNode[]; username?: string; password?: string; tls: boolean } | null;
+  /** Pub/sub channels and the namespace of everything below. */
+  prefix: string;
+  /**
+   * Prefix of this deployment's own keys (analytics, rate limits, signatures, webhooks). On a
+   * cluster it is a hash tag (`{upl}:`), so multi-key scripts, transactions and pipelines stay in
+   * one slot.
+   */
+  keyPrefix: string;
+  /** BullMQ's prefix; a hash tag on a cluster (`{upl:bull}`), which BullMQ requires there. */
+  queuePrefix: string;
+}
+
+const CLUSTER_SCHEMES = ['redis+cluster:', 'rediss+cluster:'];
+
+/** `host:port` (IPv6 in brackets), or null. */
+function parseNode(value: string): RedisNode | null {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:,/@[\]]+):(\d{1,5})$/.exec(value.trim());
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function parseNodeList(value: string): RedisNode[] | null {
+  const nodes = value.split(',').map(parseNode);
+  return nodes.length > 0 && nodes.every((node) => node !== null) ? (nodes as RedisNode[]) : null;
+}
+
+/** REDIS_URL as one server or as a cluster's seed list; null when it is neither. */
+function parseRedisUrl(value: string): { url: string; cluster: RedisSettings['cluster'] } | null {
+  const scheme = /^([a-z+]+:)\/\//.exec(value)?.[1];
+  if (scheme && CLUSTER_SCHEMES.includes(scheme)) {
+    const rest = value.slice(scheme.length + 2).replace(/\/\d*$/, '');
+    const at = rest.lastIndexOf('@');
+    const nodes = parseNodeList(rest.slice(at + 1));
+    if (!nodes) return null;
+    const userInfo = at >= 0 ? rest.slice(0, at) : '';
+    const colon = userInfo.indexOf(':');
+    const username = decodeURIComponent(colon >= 0 ? userInfo.slice(0, colon) : userInfo);
+    const password = colon >= 0 ? decodeURIComponent(userInfo.slice(colon + 1)) : '';
+    return {
+      url: `${scheme === 'rediss+cluster:' ? 'rediss' : 'redis'}://${nodes[0]!.host}:${nodes[0]!.port}`,
+      cluster: {
+        nodes,
+        username: username || undefined,
+        password: password || undefined,
+        tls: scheme === 'rediss+cluster:',
+      },
+    };
+  }
+  try {
+    const url = new URL(value);
+    return ['redis:', 'rediss:'].includes(url.protocol) ? { url: value, cluster: null } : null;
+  } catch {
+    return null;
+  }
+}
+
+function credentialsOf(url: URL): NonNullable<RedisSettings['cluster']> {
+  return {
+    nodes: [],
+    username: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    tls: url.protocol === 'rediss:',
+  };
+}
+
+function redisSettings(redisUrl: string, clusterNodes: string | undefined, prefix: string): RedisSettings {
+  let { url, cluster } = parseRedisUrl(redisUrl)!;
+  if (clusterNodes !== undefined) {
+    // The seeds are REDIS_CLUSTER_NODES; REDIS_URL still gives the credentials and TLS.
+    const nodes = parseNodeList(clusterNodes)!;
+    const credentials = cluster ?? credentialsOf(new URL(redisUrl));
+    cluster = { ...credentials, nodes };
+    url = `${cluster.tls ? 'rediss' : 'redis'}://${nodes[0]!.host}:${nodes[0]!.port}`;
+  }
+  return {
+    url,
+    cluster,
+    prefix,
+    keyPrefix: cluster ? `{${prefix}}:` : `${prefix}:`,
+    queuePrefix: cluster ? `{${prefix}:bull}` : `${prefix}:bull`,
   };
 }
 

@@ -40,7 +40,11 @@ export interface Publisher {
 
 /** The service's own event bus, as its workers publish (same channels, same encoding). */
 export function servicePublisher(prefix: string): Publisher {
-  const bus = new RedisEventBus(REDIS_URL, prefix, (error) => console.error('bench publisher', error));
+  const bus = new RedisEventBus(
+    (purpose) => new Redis(REDIS_URL, { maxRetriesPerRequest: purpose === 'commands' ? 3 : null }),
+    prefix,
+    (error) => console.error('bench publisher', error),
+  );
   return { publish: (event) => bus.publish(event), close: () => bus.close() };
 }
 

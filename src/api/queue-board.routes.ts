@@ -4,7 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router, type Request } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 import type { Logger } from '../logger';
 import type { Actor } from '../services/actor';
 import { authenticate } from './auth';
@@ -22,8 +22,8 @@ export const QUEUE_BOARD_CODE_TTL_SECONDS = 60;
 const MAX_SESSION_SECONDS = 8 * 3600;
 
 export interface QueueBoardOptions {
-  redis: Redis;
-  /** Redis key namespace of this deployment. */
+  redis: RedisClient;
+  /** Key prefix of this deployment, ending in its separator (`upl:`; `{upl}:` on a cluster). */
   prefix: string;
   jwtSecret: string;
   maxTokenTtlSeconds: number;
@@ -51,8 +51,8 @@ export function queueBoardRoutes(queues: Queue[], options: QueueBoardOptions): R
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: adapter });
   const { redis, logger } = options;
   // Only digests are stored: a Redis dump reveals no usable code or session.
-  const codeKey = (code: string) => `${options.prefix}:queue-board:code:${digest(code)}`;
-  const sessionKey = (id: string) => `${options.prefix}:queue-board:session:${digest(id)}`;
+  const codeKey = (code: string) => `${options.prefix}queue-board:code:${digest(code)}`;
+  const sessionKey = (id: string) => `${options.prefix}queue-board:session:${digest(id)}`;
 
   const bearerAdmin = (req: Request, res: Parameters<Parameters<Router['use']>[1]>[1]) => {
     const result = authenticate(options.jwtSecret, req.headers.authorization, options.maxTokenTtlSeconds);

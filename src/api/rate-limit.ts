@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ERRORS, type AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -19,7 +19,8 @@ export class RequestBudget {
   private readonly limiter: RateLimiterRedis | null;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
+    /** `prefix`: key prefix ending in its separator (`upl:`; `{upl}:` on a cluster). */
     private readonly options: { prefix: string; perMinute: number; logger: Logger },
   ) {
     this.limiter =
@@ -27,7 +28,7 @@ export class RequestBudget {
         ? null
         : new RateLimiterRedis({
             storeClient: redis,
-            keyPrefix: `${options.prefix}:ratelimit`,
+            keyPrefix: `${options.prefix}ratelimit`,
             points: options.perMinute,
             duration: 60,
           });

@@ -72,7 +72,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   if (config.httpLimits.maxConnections > 0) httpServer.maxConnections = config.httpLimits.maxConnections;
   const formatError = createErrorFormatter(logger, { hideSuggestions: config.isProduction });
   const budget = new RequestBudget(services.redis, {
-    prefix: config.redis.prefix,
+    prefix: config.redis.keyPrefix,
     perMinute: config.rateLimitPerMinute,
     logger,
   });
@@ -179,7 +179,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   app.use(
     queueBoardRoutes(services.queues.all, {
       redis: services.redis,
-      prefix: config.redis.prefix,
+      prefix: config.redis.keyPrefix,
       jwtSecret: config.auth.jwtSecret,
       maxTokenTtlSeconds: config.auth.maxTokenTtlSeconds,
       logger,

@@ -1,5 +1,7 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { RedisSettings } from '../config';
 import type { Logger } from '../logger';
+import type { RedisClient } from '../pubsub/redis-client';
 
 /** Raised when Redis cannot be reached at start-up; the message is one line meant for an operator. */
 export class RedisUnavailableError extends Error {
@@ -7,20 +9,57 @@ export class RedisUnavailableError extends Error {
 }
 
 /**
- * Connects and checks Redis before anything relies on it. BullMQ needs `maxRetriesPerRequest:
- * null` on connections its workers block on; commands elsewhere fail fast instead of queueing.
+ * What a connection is for. BullMQ needs `maxRetriesPerRequest: null` on connections its
+ * workers block on, and a subscribed connection waits for messages for good; commands and
+ * publishing elsewhere fail fast instead of queueing behind an outage.
  */
+export type RedisPurpose = 'commands' | 'workers' | 'subscriber';
+
+const RETRY_DELAY_MS = (attempt: number) => Math.min(attempt * 200, 5000);
+
+/**
+ * A client of the configured Redis: one server, or a Redis Cluster (ioredis `Cluster`, which
+ * discovers the other nodes from the seeds and follows slot moves). Connects lazily.
+ */
+export function createRedisClient(settings: RedisSettings, purpose: RedisPurpose): RedisClient {
+  const maxRetriesPerRequest = purpose === 'commands' ? 3 : null;
+  if (!settings.cluster) {
+    return new Redis(settings.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest,
+      connectTimeout: 5000,
+      retryStrategy: RETRY_DELAY_MS,
+    });
+  }
+  const { nodes, username, password, tls } = settings.cluster;
+  return new Cluster(nodes, {
+    lazyConnect: true,
+    clusterRetryStrategy: RETRY_DELAY_MS,
+    redisOptions: {
+      username,
+      password,
+      tls: tls ? {} : undefined,
+      maxRetriesPerRequest,
+      connectTimeout: 5000,
+    },
+  });
+}
+
+/** Where Redis is, for an operator's message (never the credentials). */
+export function describeRedis(settings: RedisSettings): string {
+  if (settings.cluster)
+    return `the cluster at ${settings.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+  const where = new URL(settings.url);
+  return `${where.hostname}:${where.port || 6379}`;
+}
+
+/** Connects and checks Redis before anything relies on it. */
 export async function connectRedis(
-  url: string,
+  settings: RedisSettings,
   logger: Logger,
   options: { forWorkers?: boolean } = {},
-): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: options.forWorkers ? null : 3,
-    connectTimeout: 5000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
-  });
+): Promise<RedisClient> {
+  const redis = createRedisClient(settings, options.forWorkers ? 'workers' : 'commands');
   // Until the first connection works, errors become the one start-up line below, not log noise.
   let firstError: Error | undefined;
   const onStartupError = (error: Error) => (firstError ??= error);
@@ -30,9 +69,8 @@ export async function connectRedis(
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    const where = new URL(url);
     throw new RedisUnavailableError(
-      `Redis is not reachable at ${where.hostname}:${where.port || 6379} (${(firstError ?? (error as Error)).message}). ` +
+      `Redis is not reachable at ${describeRedis(settings)} (${(firstError ?? (error as Error)).message}). ` +
         'Start it (e.g. `redis-server --daemonize yes`) or set REDIS_URL.',
     );
   }
@@ -43,7 +81,7 @@ export async function connectRedis(
   return redis;
 }
 
-async function warnOnEvictionPolicy(redis: Redis, logger: Logger): Promise<void> {
+async function warnOnEvictionPolicy(redis: RedisClient, logger: Logger): Promise<void> {
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
     if (policy !== 'noeviction') {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 import type { Config } from '../config';
 import { openDatabase } from '../database/database';
 import { JobQueues } from '../jobs/queues';
@@ -28,7 +28,7 @@ import type { Scanner } from '../scanners/scanner';
 import { createStorage } from '../storage';
 import type { StorageAdapter } from '../storage/storage.adapter';
 import { uploadOutcomeCounter } from './instrumentation';
-import { connectRedis } from './redis';
+import { connectRedis, createRedisClient } from './redis';
 
 /** Download and thumbnail URLs are handed out for a few minutes at a time. */
 const DOWNLOAD_URL_TTL_SECONDS = 300;
@@ -42,7 +42,7 @@ export interface AppServices {
   logger: Logger;
   orm: MikroORM;
   /** Commands (BullMQ producers, analytics, rate limits); subscriptions have their own connections. */
-  redis: Redis;
+  redis: RedisClient;
   bus: RedisEventBus;
   storage: StorageAdapter;
   /** The configured engine(s): workers scan with it, readiness pings it. */
@@ -70,7 +70,7 @@ export interface AppServices {
 export async function openServices(config: Config, logger: Logger): Promise<AppServices> {
   // First: an unusable engine setting (e.g. an unreadable block-list) fails before any connection.
   const scanner = createScanner(config);
-  const redis = await connectRedis(config.redis.url, logger);
+  const redis = await connectRedis(config.redis, logger);
   const orm = await openDatabase(config.databaseUrl, logger).catch((error: unknown) => {
     redis.disconnect();
     throw error;
@@ -81,11 +81,13 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     // Local upload URLs are signed with a key derived from the JWT secret, so every replica agrees.
     signingSecret: createHmac('sha256', config.auth.jwtSecret).update('local-storage-urls').digest('hex'),
   });
-  const bus = new RedisEventBus(config.redis.url, config.redis.prefix, (error) =>
-    logger.warn({ err: error }, 'redis pub/sub connection error'),
+  const bus = new RedisEventBus(
+    (purpose) => createRedisClient(config.redis, purpose),
+    config.redis.prefix,
+    (error) => logger.warn({ err: error }, 'redis pub/sub connection error'),
   );
   const queues = new JobQueues(redis, {
-    prefix: `${config.redis.prefix}:bull`,
+    prefix: config.redis.queuePrefix,
     scanAttempts: config.scan.attempts,
     scanBackoffMs: config.scan.backoffMs,
     webhookAttempts: config.webhooks.attempts,
@@ -93,7 +95,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
   });
   const assets = new AssetRepository(orm);
   const endpoints = webhookEndpoints(config.webhooks.urls);
-  const webhookStatus = new WebhookStatusRepository(redis, `${config.redis.prefix}:`);
+  const webhookStatus = new WebhookStatusRepository(redis, config.redis.keyPrefix);
   const appMetrics = createAppMetrics({
     readQueueDepth: () => assets.queueDepth(),
     readSignatures: () => withTimeout(scanner.signatures(), SCRAPE_READ_TIMEOUT_MS, 'scanner signatures'),
@@ -104,7 +106,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     scanEngines: [config.scan.engines.join('+')],
     logger,
   });
-  const analytics = new UploadAnalytics(redis, { prefix: `${config.redis.prefix}:`, logger });
+  const analytics = new UploadAnalytics(redis, { prefix: config.redis.keyPrefix, logger });
   const assetEvents = new AssetEventRepository(orm);
   const outbox = new OutboxRelay(
     assetEvents,
@@ -128,8 +130,8 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
   );
   const scanStatusFeed = new ScanStatusFeed(bus, uploads, logger.child({ component: 'scan-status' }));
   const metricsFeed = new MetricsUpdatesFeed(
-    config.redis.url,
-    `${config.redis.prefix}:`,
+    () => createRedisClient(config.redis, 'subscriber'),
+    config.redis.keyPrefix,
     analytics,
     logger.child({ component: 'metrics-feed' }),
   );

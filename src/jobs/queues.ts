@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 import type { WebhookBody } from '../webhooks/webhook-body';
 
 /** Queue names; part of the operating surface (bull-board, dashboards), so they never change. */
@@ -67,7 +67,7 @@ export class JobQueues {
   readonly webhook: Queue<JobPayloads[typeof QueueName.Webhook]>;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     private readonly settings: QueueSettings,
   ) {
     const options = { connection, prefix: settings.prefix };

@@ -1,5 +1,5 @@
 import { Worker, type Job, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 import { scanMetricsObserver } from '../app/instrumentation';
 import { connectRedis } from '../app/redis';
 import type { AppServices } from '../app/services';
@@ -29,8 +29,8 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   const { config, logger, queues, assets, storage, scanner, lifecycle } = services;
   const log = logger.child({ component: 'worker' });
   // Workers block on Redis, so they need a connection that never gives up on a command.
-  const connection = await connectRedis(config.redis.url, log, { forWorkers: true });
-  const prefix = `${config.redis.prefix}:bull`;
+  const connection = await connectRedis(config.redis, log, { forWorkers: true });
+  const prefix = config.redis.queuePrefix;
 
   const scans = new ScanService(
     storage,
@@ -118,7 +118,7 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   const signatureWatch = new SignatureWatch({
     scanner,
-    versions: new SignatureVersionRepository(services.redis, `${config.redis.prefix}:`),
+    versions: new SignatureVersionRepository(services.redis, config.redis.keyPrefix),
     // Once per new version across workers: the sweep itself is queued once (job id per version).
     onUpdate: async ({ engine, version }) => {
       if (config.scan.rescanAfterSignatureUpdateDays === 0) return;
@@ -162,7 +162,7 @@ async function scheduleMaintenance(services: AppServices): Promise<void> {
   );
 }
 
-async function closeWorkers(workers: Worker[], connection: Redis): Promise<void> {
+async function closeWorkers(workers: Worker[], connection: RedisClient): Promise<void> {
   // Stop taking jobs at once; give active ones a bounded time, then release them (force) so
   // another worker picks them up as stalled instead of this process hanging.
   await Promise.all(workers.map((worker) => worker.pause(true).catch(() => undefined)));

@@ -1,6 +1,6 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
 import type { AssetEventPublisher, AssetStateEvent } from '../services/asset-events';
+import type { RedisClient } from './redis-client';
 
 /** Pub/sub channels. Per-asset channels are `TOPIC:id`, so a replica only hears what it serves. */
 export enum Topic {
@@ -15,16 +15,17 @@ export const assetTopic = (assetId: string) => `${Topic.AssetScanStatus}:${asset
  */
 export class RedisEventBus implements AssetEventPublisher {
   readonly pubSub: RedisPubSub;
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
 
+  /** `connect(purpose)` opens a connection of the configured Redis (one server or a cluster). */
   constructor(
-    redisUrl: string,
+    connect: (purpose: 'commands' | 'subscriber') => RedisClient,
     private readonly prefix: string,
     onError: (error: Error) => void,
   ) {
-    this.publisher = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-    this.subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.publisher = connect('commands');
+    this.subscriber = connect('subscriber');
     // ioredis reconnects by itself; an unhandled 'error' event would crash the process instead.
     this.publisher.on('error', onError);
     this.subscriber.on('error', onError);

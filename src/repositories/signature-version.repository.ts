@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 
 /** How long a seen version is remembered; far longer than any engine keeps one version. */
 const SEEN_TTL_SECONDS = 180 * 24 * 3600;
@@ -18,7 +18,7 @@ export interface VersionClaim {
  */
 export class SignatureVersionRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

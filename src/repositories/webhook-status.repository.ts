@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/redis-client';
 
 /** Delivery state of one endpoint, as admins see it. */
 export interface WebhookEndpointState {
@@ -16,7 +16,7 @@ export interface WebhookEndpointState {
  */
 export class WebhookStatusRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

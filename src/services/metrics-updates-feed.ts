@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { PushQueue } from '../pubsub/push-queue';
+import type { RedisClient, RedisClientFactory } from '../pubsub/redis-client';
 import type { UploadAnalytics } from './analytics/analytics.service';
 import type { UploadMetrics } from './analytics/analytics.types';
 import { utcDay } from './analytics/analytics-keys';
@@ -15,11 +15,12 @@ import { MetricsPushCoalescer } from './analytics/metrics-push-coalescer';
 export class MetricsUpdatesFeed {
   private readonly subscribers = new Set<PushQueue<UploadMetrics>>();
   private started: Promise<void> | null = null;
-  private connection: Redis | null = null;
+  private connection: RedisClient | null = null;
   private coalescer: MetricsPushCoalescer | null = null;
 
   constructor(
-    private readonly redisUrl: string,
+    /** Opens the feed's own subscriber connection. */
+    private readonly connect: RedisClientFactory,
     private readonly prefix: string,
     private readonly analytics: UploadAnalytics,
     private readonly logger: Logger,
@@ -47,7 +48,7 @@ export class MetricsUpdatesFeed {
       onError: (error) => this.logger.warn({ err: error }, 'could not push metrics'),
     });
     this.coalescer = coalescer;
-    this.connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.connection = this.connect();
     this.connection.on('error', (error) => this.logger.warn({ err: error }, 'metrics feed redis error'));
     // Only today's figures are pushed; a rebuild of a past day changes nothing subscribers see.
     await subscribeToMetricChanges(this.connection, this.prefix, (day) => {

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendClamdCommand } from '../../src/scanners/clamd/clamd-connection';
+import { freePort } from './ports';
 
 /** The project's tiny signature database (EICAR only): freshclam cannot run without internet. */
 export const CLAMAV_FIXTURES_DIR = path.resolve(__dirname, '../fixtures/clamav');
@@ -187,17 +187,6 @@ function logTail(...files: string[]): string {
     .filter((file) => existsSync(file))
     .map((file) => readFileSync(file, 'utf8').split('\n').slice(-20).join('\n'))
     .join('\n');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

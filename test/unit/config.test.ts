@@ -17,6 +17,11 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://x'],
     ['REDIS_URL', 'nope'],
+    ['REDIS_URL', 'redis+cluster://'],
+    ['REDIS_URL', 'redis+cluster://h1:6379,h2'],
+    ['REDIS_URL', 'http://h1:6379'],
+    ['REDIS_CLUSTER_NODES', 'h1:6379,h2:99999'],
+    ['REDIS_CLUSTER_NODES', 'h1'],
     ['STORAGE_PROVIDER', 'ftp'],
     ['STORAGE_MAX_FILE_SIZE', '-1'],
     ['UPLOAD_ALLOWED_MIME_TYPES', 'image/png, not a type'],
@@ -119,5 +124,53 @@ describe('loadConfig', () => {
     const mock = loadConfig({ SCANNER_PROVIDER: 'mock' });
     expect(mock.scan).toMatchObject({ engines: ['signature'], usedDeprecatedMockName: true });
     expect(() => loadConfig({ SCANNER_PROVIDER: 'virustotal' })).toThrow(/VIRUSTOTAL_API_KEY/);
+  });
+
+  describe('Redis', () => {
+    it('one server by default, with the prefix as it always was', () => {
+      expect(loadConfig({ REDIS_PREFIX: 'upl' }).redis).toEqual({
+        url: 'redis://127.0.0.1:6379',
+        cluster: null,
+        prefix: 'upl',
+        keyPrefix: 'upl:',
+        queuePrefix: 'upl:bull',
+      });
+    });
+
+    it('a cluster named in REDIS_URL: seeds, credentials, TLS, and hash-tagged prefixes', () => {
+      const { redis } = loadConfig({
+        REDIS_URL: 'rediss+cluster://app:s%40cret@10.0.0.1:7000,10.0.0.2:7001,[::1]:7002',
+        REDIS_PREFIX: 'upl',
+      });
+      expect(redis.cluster).toEqual({
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        username: 'app',
+        password: 's@cret',
+        tls: true,
+      });
+      expect(redis).toMatchObject({ prefix: 'upl', keyPrefix: '{upl}:', queuePrefix: '{upl:bull}' });
+      expect(redis.url).toBe('rediss://10.0.0.1:7000');
+    });
+
+    it('or in REDIS_CLUSTER_NODES, with REDIS_URL giving the credentials', () => {
+      const { redis } = loadConfig({
+        REDIS_URL: 'redis://:pw@ignored:6379',
+        REDIS_CLUSTER_NODES: 'h1:7000, h2:7001',
+      });
+      expect(redis.cluster).toEqual({
+        nodes: [
+          { host: 'h1', port: 7000 },
+          { host: 'h2', port: 7001 },
+        ],
+        username: undefined,
+        password: 'pw',
+        tls: false,
+      });
+      expect(redis.keyPrefix).toBe('{upl}:');
+    });
   });
 });

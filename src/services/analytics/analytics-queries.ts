@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../pubsub/redis-client';
 import type { AnalyticsKeys } from './analytics-keys';
 import { parseCounterHash, type DaySnapshot } from './daily-counters';
 import type { UploaderStat } from './analytics.types';
@@ -7,7 +7,7 @@ type ExecResult = [error: Error | null, value: unknown][] | null;
 
 /** The values of an exec(), throwing the first command error. */
 export function unwrap(results: ExecResult): unknown[] {
-  if (!results) throw new Error('Redis transaction was aborted');
+  if (!results) throw new Error('RedisClient transaction was aborted');
   return results.map(([error, value]) => {
     if (error) throw error;
     return value;
@@ -19,7 +19,7 @@ export function unwrap(results: ExecResult): unknown[] {
  * the number of days, never with the number of uploads.
  */
 export async function readDaySnapshots(
-  redis: Redis,
+  redis: RedisClient,
   keys: AnalyticsKeys,
   days: readonly string[],
 ): Promise<DaySnapshot[]> {
@@ -37,7 +37,7 @@ export async function readDaySnapshots(
 
 /** Like {@link readDaySnapshots} for the failure hashes only. */
 export async function readFailureSnapshots(
-  redis: Redis,
+  redis: RedisClient,
   keys: AnalyticsKeys,
   days: readonly string[],
 ): Promise<Pick<DaySnapshot, 'failures'>[]> {

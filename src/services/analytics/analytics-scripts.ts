@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../pubsub/redis-client';
 
 // Lua scripts make each multi-key change atomic in one round trip: a reader never sees half an
 // event or half a rebuild, and the idempotency check cannot race with the increments it guards.
@@ -121,7 +121,7 @@ type DefinedCommand = (numKeys: number, ...keysAndArgs: RedisArg[]) => Promise<u
  * each script crosses the wire once per connection) and returns them typed. Names are
  * namespaced so they cannot clash with commands other modules define on a shared client.
  */
-export function defineAnalyticsScripts(redis: Redis): AnalyticsScripts {
+export function defineAnalyticsScripts(redis: RedisClient): AnalyticsScripts {
   const bind = (script: { name: string; lua: string }) => {
     redis.defineCommand(script.name, { lua: script.lua });
     const command = (redis as unknown as Record<string, DefinedCommand>)[script.name]!.bind(redis);

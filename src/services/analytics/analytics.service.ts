@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../pubsub/redis-client';
 import {
   AnalyticsKeys,
   DAILY_TTL_SECONDS,
@@ -96,7 +96,7 @@ export class UploadAnalytics implements UploadEventSink {
   private readonly trackTimeoutMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: UploadAnalyticsOptions,
   ) {
     this.keys = new AnalyticsKeys(options.prefix);

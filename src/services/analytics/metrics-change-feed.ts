@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../pubsub/redis-client';
 import { AnalyticsKeys } from './analytics-keys';
 
 /**
@@ -11,7 +11,7 @@ import { AnalyticsKeys } from './analytics-keys';
  * Resolves once subscribed, with a function that unsubscribes.
  */
 export async function subscribeToMetricChanges(
-  subscriber: Redis,
+  subscriber: RedisClient,
   prefix: string,
   onChange: (day: string) => void,
 ): Promise<() => Promise<void>> {
