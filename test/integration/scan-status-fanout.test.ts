@@ -61,6 +61,7 @@ describe('subscribers of one asset on one replica', () => {
 
     // One connection goes away; the others keep listening on the same subscription.
     await first.dispose();
+    await Promise.all(streams.slice(0, 2).map((stream) => stream.done));
     await app.services.bus.publish(
       event(assetId, 3, {
         status: AssetStatus.APPROVED,
@@ -85,7 +86,6 @@ describe('subscribers of one asset on one replica', () => {
       ]);
       expect(events[2]!.assetScanStatus.at).toBe('2030-01-01T00:00:03.000Z');
     }
-    expect(streams[0]!.events).toHaveLength(2);
     await vi.waitFor(async () => expect(await subscribers()).toBe(0));
   });
 });
