@@ -41,7 +41,7 @@ export interface Publisher {
 /** The service's own event bus, as its workers publish (same channels, same encoding). */
 export function servicePublisher(prefix: string): Publisher {
   const bus = new RedisEventBus(
-    (purpose) => new Redis(REDIS_URL, { maxRetriesPerRequest: purpose === 'commands' ? 3 : null }),
+    (purpose) => new Redis(REDIS_URL, { maxRetriesPerRequest: purpose === 'publisher' ? 3 : null }),
     prefix,
     (error) => console.error('bench publisher', error),
   );

@@ -13,7 +13,7 @@ export class RedisUnavailableError extends Error {
  * workers block on, and a subscribed connection waits for messages for good; commands and
  * publishing elsewhere fail fast instead of queueing behind an outage.
  */
-export type RedisPurpose = 'commands' | 'workers' | 'subscriber';
+export type RedisPurpose = 'commands' | 'workers' | 'subscriber' | 'publisher';
 
 const RETRY_DELAY_MS = (attempt: number) => Math.min(attempt * 200, 5000);
 
@@ -22,7 +22,7 @@ const RETRY_DELAY_MS = (attempt: number) => Math.min(attempt * 200, 5000);
  * discovers the other nodes from the seeds and follows slot moves). Connects lazily.
  */
 export function createRedisClient(settings: RedisSettings, purpose: RedisPurpose): RedisClient {
-  const maxRetriesPerRequest = purpose === 'commands' ? 3 : null;
+  const maxRetriesPerRequest = purpose === 'commands' || purpose === 'publisher' ? 3 : null;
   if (!settings.cluster) {
     return new Redis(settings.url, {
       lazyConnect: true,
@@ -32,6 +32,22 @@ export function createRedisClient(settings: RedisSettings, purpose: RedisPurpose
     });
   }
   const { nodes, username, password, tls } = settings.cluster;
+  if (purpose === 'publisher') {
+    // A cluster client sends each keyless PUBLISH to a random node, and messages from different
+    // nodes may overtake each other; one node for every publish keeps each asset's events in order.
+    const [first] = nodes;
+    return new Redis({
+      host: first!.host,
+      port: first!.port,
+      username,
+      password,
+      tls: tls ? {} : undefined,
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      connectTimeout: 5000,
+      retryStrategy: RETRY_DELAY_MS,
+    });
+  }
   return new Cluster(nodes, {
     lazyConnect: true,
     clusterRetryStrategy: RETRY_DELAY_MS,

@@ -20,11 +20,11 @@ export class RedisEventBus implements AssetEventPublisher {
 
   /** `connect(purpose)` opens a connection of the configured Redis (one server or a cluster). */
   constructor(
-    connect: (purpose: 'commands' | 'subscriber') => RedisClient,
+    connect: (purpose: 'publisher' | 'subscriber') => RedisClient,
     private readonly prefix: string,
     onError: (error: Error) => void,
   ) {
-    this.publisher = connect('commands');
+    this.publisher = connect('publisher');
     this.subscriber = connect('subscriber');
     // ioredis reconnects by itself; an unhandled 'error' event would crash the process instead.
     this.publisher.on('error', onError);
