@@ -13,7 +13,7 @@ export interface BenchDeployment {
 
 /**
  * A deployment for the bench: `NODE_ENV=production` (as the issue measures it), rate limit off
- * (the load comes from one user), the s3 provider on an s3rver of its own, a fresh database and
+ * (the load comes from one user, as do up to 10,000 subscriptions), the s3 provider on an s3rver of its own, a fresh database and
  * Redis prefix. `LOG_LEVEL` stays production's default (info): request logs are part of the cost.
  */
 export async function benchDeployment(overrides: Record<string, string> = {}): Promise<BenchDeployment> {
@@ -26,6 +26,8 @@ export async function benchDeployment(overrides: Record<string, string> = {}): P
     REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}`,
     JWT_SECRET: TEST_JWT_SECRET,
     RATE_LIMIT_PER_MINUTE: '0',
+    // One user holds all of a fan-out bench's subscriptions (up to 10,000).
+    WS_MAX_SUBSCRIPTIONS_PER_USER: '20000',
     ...s3StorageEnv(s3),
     ...overrides,
   };
