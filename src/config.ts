@@ -124,6 +124,7 @@ const envSchema = z.object({
   CLEANUP_ABANDONED_HOURS: positiveInt.default(24),
   CLEANUP_FAILED_DAYS: positiveInt.default(7),
   CLEANUP_QUARANTINE_DAYS: positiveInt.default(30),
+  AUDIT_RETENTION_DAYS: positiveInt.default(365),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   CORS_ORIGINS: z
     .string()
@@ -354,6 +355,8 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       abandonedAfterHours: e.CLEANUP_ABANDONED_HOURS,
       failedAfterDays: e.CLEANUP_FAILED_DAYS,
       quarantineAfterDays: e.CLEANUP_QUARANTINE_DAYS,
+      /** Audit events older than this are pruned by the cleanup (after their asset, if it is gone). */
+      auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     },
     outbox: {
       /** How often each process looks for events another (dead) process or a failed delivery left. */

@@ -11,6 +11,7 @@ import { AssetRepository } from '../repositories/asset.repository';
 import { createAppMetrics, type AppMetrics } from '../observability/metrics';
 import { AdminService } from '../services/admin.service';
 import { UploadAnalytics } from '../services/analytics/analytics.service';
+import { AssetTrailService } from '../services/audit/asset-trail.service';
 import { CleanupService } from '../services/cleanup/cleanup.service';
 import { MetricsUpdatesFeed } from '../services/metrics-updates-feed';
 import { AssetLifecycle } from '../services/lifecycle/asset-lifecycle';
@@ -56,6 +57,8 @@ export interface AppServices {
   /** Delivers committed events to subscribers and analytics; runs in every process. */
   outbox: OutboxRelay;
   uploads: UploadService;
+  /** `assetEvents`: the audit trail as owners and admins may read it. */
+  assetTrail: AssetTrailService;
   scanStatusFeed: ScanStatusFeed;
   metricsFeed: MetricsUpdatesFeed;
   cleanup: CleanupService;
@@ -128,6 +131,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     { ...config.upload, downloadUrlTtlSeconds: DOWNLOAD_URL_TTL_SECONDS },
     logger.child({ component: 'uploads' }),
   );
+  const assetTrail = new AssetTrailService(assets, assetEvents);
   const scanStatusFeed = new ScanStatusFeed(bus, uploads, logger.child({ component: 'scan-status' }));
   const metricsFeed = new MetricsUpdatesFeed(
     () => createRedisClient(config.redis, 'subscriber'),
@@ -142,6 +146,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     config.cleanup,
     logger.child({ component: 'cleanup' }),
     appMetrics,
+    assetEvents,
   );
   const admin = new AdminService(analytics, assets, cleanup, { endpoints, status: webhookStatus }, queues);
   return {
@@ -159,6 +164,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     lifecycle,
     outbox,
     uploads,
+    assetTrail,
     scanStatusFeed,
     metricsFeed,
     cleanup,

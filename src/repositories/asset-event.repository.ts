@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AssetStatus, ScanResultData, ScanStatus } from '../entities/ip-asset.entity';
-import type { Db } from './asset.repository';
+import { isAssetId, type Db } from './asset.repository';
 
 /** One asset_event row: the audit record of a state change and the outbox entry that delivers it. */
 export interface AssetEventRow {
@@ -106,6 +106,7 @@ export class AssetEventRepository {
 
   /** An asset's events, oldest first. */
   async listForAsset(assetId: string): Promise<AssetEventRow[]> {
+    if (!isAssetId(assetId)) return [];
     const rows = await this.db()<RawEventRow>('asset_event').where('asset_id', assetId).orderBy('id');
     return rows.map(toRow);
   }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AdminResolver } from '../resolvers/admin.resolver';
+import { AssetEventResolver } from '../resolvers/asset-event.resolver';
 import { AssetResolver } from '../resolvers/asset.resolver';
 import { ScanStatusResolver } from '../resolvers/scan-status.resolver';
 import { UploadLimitsResolver } from '../resolvers/upload-limits.resolver';
@@ -22,7 +23,14 @@ const UNUSED_PUBSUB: PubSub = {
 /** Builds the executable schema; `emitSchemaFile` writes its SDL (used by `npm run codegen`). */
 export function buildAppSchema(options: { emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AssetResolver, UploadResolver, UploadLimitsResolver, ScanStatusResolver, AdminResolver],
+    resolvers: [
+      AssetResolver,
+      AssetEventResolver,
+      UploadResolver,
+      UploadLimitsResolver,
+      ScanStatusResolver,
+      AdminResolver,
+    ],
     authChecker,
     pubSub: UNUSED_PUBSUB,
     // Inputs are validated by the services, with the contract's error codes; no class-validator.

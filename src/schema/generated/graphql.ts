@@ -15,6 +15,19 @@ export type Scalars = {
   SafeInt: { input: number; output: number; }
 };
 
+export type AssetEvent = {
+  __typename?: 'AssetEvent';
+  /** Who caused it: a user id, or 'system' for workers and scheduled jobs */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** Event details: reason, engine, threat names, sizes; never file contents or secrets */
+  detail?: Maybe<Scalars['JSON']['output']>;
+  scanStatus: ScanStatus;
+  status: AssetStatus;
+  /** What happened, e.g. INITIATED, CONFIRMED, SCAN_STARTED, SCANNED_CLEAN, SCANNED_INFECTED, SCAN_ERROR, REJECTED, APPROVED, THUMBNAIL_DONE, ABORTED, CLEANED_UP */
+  type: Scalars['String']['output'];
+};
+
 export type AssetStatus =
   | 'APPROVED'
   | 'DRAFT'
@@ -147,6 +160,8 @@ export type Query = {
   __typename?: 'Query';
   /** Owner or admin; null when it does not exist or is not yours */
   asset?: Maybe<IpAsset>;
+  /** Owner or admin. Everything that happened to the asset, oldest first; kept after the asset itself is cleaned up (admins) */
+  assetEvents: Array<AssetEvent>;
   /** The caller's own assets, newest first */
   myAssets: IpAssetConnection;
   /** Admin */
@@ -166,6 +181,11 @@ export type Query = {
 
 export type QueryAssetArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAssetEventsArgs = {
+  assetId: Scalars['ID']['input'];
 };
 
 

@@ -8,15 +8,21 @@ import type { CleanupContext } from './cleanup-context';
 import { recordCleanupMetrics } from './cleanup-metrics';
 import { CleanupQueries, type ExpiryCutoffs } from './cleanup-queries';
 import { CleanupReport } from './cleanup-report';
-import type { CleanupMetrics, CleanupResult, CleanupSettings } from './cleanup.types';
+import type { AuditTrailPruner, CleanupMetrics, CleanupResult, CleanupSettings } from './cleanup.types';
 import { sweepExpired } from './expired-sweep';
 import { OrphanScan } from './orphan-scan';
 
-export type { CleanupMetrics, CleanupResult, CleanupSettings } from './cleanup.types';
+export type { AuditTrailPruner, CleanupMetrics, CleanupResult, CleanupSettings } from './cleanup.types';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const DEFAULTS = { orphanGraceMs: HOUR_MS, batchSize: 500, storageConcurrency: 8, now: () => new Date() };
+const DEFAULTS = {
+  auditRetentionDays: 365,
+  orphanGraceMs: HOUR_MS,
+  batchSize: 500,
+  storageConcurrency: 8,
+  now: () => new Date(),
+};
 
 /**
  * Removes what uploads leave behind: abandoned DRAFTs (REJECTED, upload deleted), expired
@@ -36,11 +42,13 @@ export class CleanupService {
     settings: CleanupSettings,
     private readonly logger: Logger,
     private readonly metrics?: CleanupMetrics,
+    private readonly auditTrail?: AuditTrailPruner,
   ) {
     this.settings = {
       abandonedAfterHours: settings.abandonedAfterHours,
       failedAfterDays: settings.failedAfterDays,
       quarantineAfterDays: settings.quarantineAfterDays,
+      auditRetentionDays: settings.auditRetentionDays ?? DEFAULTS.auditRetentionDays,
       orphanGraceMs: settings.orphanGraceMs ?? DEFAULTS.orphanGraceMs,
       batchSize: settings.batchSize ?? DEFAULTS.batchSize,
       storageConcurrency: settings.storageConcurrency ?? DEFAULTS.storageConcurrency,
@@ -76,6 +84,14 @@ export class CleanupService {
     }
     // After the expiry sweeps, so objects and rows they just removed are not reported again.
     await this.phase(context, 'orphan scan', () => new OrphanScan(context).run());
+    let auditEventsPruned = 0;
+    const { auditTrail } = this;
+    if (auditTrail && !dryRun) {
+      const before = new Date(now.getTime() - this.settings.auditRetentionDays * DAY_MS);
+      await this.phase(context, 'audit retention', async () => {
+        auditEventsPruned = await auditTrail.pruneDelivered(before);
+      });
+    }
 
     if (this.metrics) recordCleanupMetrics(this.metrics, report);
     const result = report.toResult();
@@ -87,6 +103,7 @@ export class CleanupService {
         orphanObjects: result.orphans.objectsWithoutRow,
         orphanRows: result.orphans.rowsWithoutObject,
         storageFreedBytes: result.storageFreedBytes,
+        auditEventsPruned,
         errors: result.errors.length,
         durationMs: Math.round(performance.now() - started),
       },
@@ -116,7 +133,12 @@ export class CleanupService {
 }
 
 function assertSettings(settings: Required<CleanupSettings>): void {
-  const positive = ['abandonedAfterHours', 'failedAfterDays', 'quarantineAfterDays'] as const;
+  const positive = [
+    'abandonedAfterHours',
+    'failedAfterDays',
+    'quarantineAfterDays',
+    'auditRetentionDays',
+  ] as const;
   for (const name of positive) {
     if (!(Number.isFinite(settings[name]) && settings[name] > 0))
       throw new RangeError(`${name} must be a positive number`);

@@ -11,6 +11,12 @@ export interface CleanupSettings {
   /** A quarantined asset older than this (by quarantined_at) is deleted with its quarantined object. */
   quarantineAfterDays: number;
   /**
+   * Delivered audit events (asset_event) older than this are deleted, whether or not their asset
+   * still exists.
+   * @default 365
+   */
+  auditRetentionDays?: number;
+  /**
    * Objects younger than this, and rows confirmed or changed more recently, are never taken for
    * orphans: an upload in flight, or a confirm or quarantine between its move and its commit,
    * looks like an orphan for a moment.
@@ -33,6 +39,11 @@ export interface CleanupSettings {
    * @default () => new Date()
    */
   now?: () => Date;
+}
+
+/** Deletes delivered audit events older than a date, returning how many (the asset_event repository fits). */
+export interface AuditTrailPruner {
+  pruneDelivered(before: Date): Promise<number>;
 }
 
 /** The cleanup counters of {@link AppMetrics}; the whole AppMetrics object fits. */
