@@ -49,6 +49,18 @@ const url = (protocols: string[]) =>
     { message: `expected a ${protocols.join(' or ')} URL` },
   );
 
+/** The in-browser GraphQL IDEs the server can serve: GraphiQL at /graphiql, Apollo Sandbox at /graphql. */
+const GRAPHQL_IDES = ['graphiql', 'sandbox', 'none'] as const;
+
+/** Which IDEs are served: both outside production, neither in production unless named. */
+function graphqlIdes(
+  named: string[] | undefined,
+  isProduction: boolean,
+): { graphiql: boolean; sandbox: boolean } {
+  if (named === undefined) return { graphiql: !isProduction, sandbox: !isProduction };
+  return { graphiql: named.includes('graphiql'), sandbox: named.includes('sandbox') };
+}
+
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 const envSchema = z.object({
@@ -166,6 +178,18 @@ const envSchema = z.object({
     .min(0)
     .default(32 * 1024),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_IDE: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((name) => (GRAPHQL_IDES as readonly string[]).includes(name)), {
+      message: 'expected graphiql, sandbox, both comma-separated, or none',
+    })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_URLS: z
     .string()
@@ -392,6 +416,7 @@ function buildConfig(e: z.infer<typeof envSchema>) {
     /** Browser origins allowed to call the API and the local upload routes; none by default (same origin only). */
     corsOrigins: e.CORS_ORIGINS ?? [],
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    graphqlIde: graphqlIdes(e.GRAPHQL_IDE, e.NODE_ENV === 'production'),
     logLevel: e.LOG_LEVEL,
   };
 }

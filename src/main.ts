@@ -47,13 +47,19 @@ async function main(): Promise<void> {
         ? null
         : signToken(config.auth.jwtSecret, { userId: 'dev-admin', role: 'ADMIN' }, devTokenSeconds),
       devTokenSeconds,
+      config.graphqlIde.graphiql,
     );
   }
 }
 
 const DEV_TOKEN_SECONDS = 12 * 3600;
 
-function printWelcome(url: string, adminToken: string | null, lifetimeSeconds: number): void {
+function printWelcome(
+  url: string,
+  adminToken: string | null,
+  lifetimeSeconds: number,
+  graphiql: boolean,
+): void {
   const origin = new URL(url).origin;
   const lines = [
     ``,
@@ -61,6 +67,7 @@ function printWelcome(url: string, adminToken: string | null, lifetimeSeconds: n
     `  GraphQL:     ${url}`,
     `  WebSocket:   ${url.replace(/^http/, 'ws')}`,
   ];
+  if (graphiql) lines.push(`  GraphiQL:    ${origin}/graphiql/`);
   if (adminToken) {
     // In the fragment: browsers never send it, so the token reaches no server or proxy log.
     const signedIn = `#token=${encodeURIComponent(adminToken)}`;

@@ -21,9 +21,14 @@ export default defineConfig({
     // Monaco (GraphiQL's editor) and Uppy make large chunks; they are loaded per page.
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
+      // GraphiQL's dependencies start modules with "use client" (meaningless in a plain bundle).
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
       input: {
         upload: path.join(root, 'index.html'),
         admin: path.join(root, 'admin/index.html'),
+        graphiql: path.join(root, 'graphiql/index.html'),
       },
     },
   },

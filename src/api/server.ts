@@ -96,9 +96,10 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
         (context) => budgetKeys.get(context) ?? RequestBudget.keyOf(context.actor, undefined),
       ),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
-      config.isProduction
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Apollo Sandbox (from Apollo's CDN) at GET /graphql when GRAPHQL_IDE names it.
+      config.graphqlIde.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+        : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -174,7 +175,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
       }),
     );
   }
-  app.use(webClientRoutes());
+  app.use(webClientRoutes({ graphiql: config.graphqlIde.graphiql }));
 
   app.use(
     queueBoardRoutes(services.queues.all, {

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     ['WEBHOOK_SECRET', 'whsec_not base64!'],
     ['WEBHOOK_SECRET', `whsec_${Buffer.alloc(8).toString('base64')}`],
     ['RESCAN_AFTER_SIGNATURE_UPDATE_DAYS', '-1'],
+    ['GRAPHQL_IDE', 'graphiql,playground'],
   ])('a bad %s stops start-up with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     try {
@@ -86,6 +87,21 @@ describe('loadConfig', () => {
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'true' })
         .introspection,
     ).toBe(true);
+  });
+
+  it('GRAPHQL_IDE: GraphiQL and Sandbox outside production, neither in production unless named', () => {
+    expect(loadConfig({}).graphqlIde).toEqual({ graphiql: true, sandbox: true });
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(production).graphqlIde).toEqual({ graphiql: false, sandbox: false });
+    expect(loadConfig({ ...production, GRAPHQL_IDE: 'GraphiQL' }).graphqlIde).toEqual({
+      graphiql: true,
+      sandbox: false,
+    });
+    expect(loadConfig({ GRAPHQL_IDE: 'none' }).graphqlIde).toEqual({ graphiql: false, sandbox: false });
+    expect(loadConfig({ GRAPHQL_IDE: 'sandbox, graphiql' }).graphqlIde).toEqual({
+      graphiql: true,
+      sandbox: true,
+    });
   });
 
   it('derives the R2 endpoint and accepts r2 as s3', () => {
