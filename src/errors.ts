@@ -10,6 +10,7 @@ export enum ErrorCode {
   UploadExpired = 'UPLOAD_EXPIRED',
   ContentMismatch = 'CONTENT_MISMATCH',
   RateLimited = 'RATE_LIMITED',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -24,6 +25,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UploadExpired]: 410,
   [ErrorCode.ContentMismatch]: 422,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.Internal]: 500,
 };
 
@@ -47,6 +49,12 @@ export class AppError extends Error {
     return HTTP_STATUS[this.code];
   }
 }
+
+/**
+ * What SERVICE_UNAVAILABLE tells clients to wait (Retry-After) before trying again: long enough
+ * for a restart or a failover to finish, short enough that nobody waits on a healed dependency.
+ */
+export const SERVICE_RETRY_AFTER_SECONDS = 5;
 
 /** Factories: each message is written once, here. */
 export const ERRORS = {
@@ -76,6 +84,13 @@ export const ERRORS = {
       ErrorCode.RateLimited,
       `Too many live operations on this ${scope} (at most ${max}); complete one first`,
       { limit: scope === 'connection' ? 'WS_MAX_SUBSCRIPTIONS' : 'WS_MAX_SUBSCRIPTIONS_PER_USER', max },
+    ),
+  /** A dependency is down (see dependencyOutage): the request changed nothing and may be retried. */
+  serviceUnavailable: () =>
+    new AppError(
+      ErrorCode.ServiceUnavailable,
+      'A service this request needs is unavailable; nothing was changed. Retry later',
+      { retryAfterSeconds: SERVICE_RETRY_AFTER_SECONDS },
     ),
   tokenExpired: () =>
     new AppError(ErrorCode.Unauthenticated, 'The token has expired; reconnect with a new one'),

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode, isAppError, type AppError } from '../errors';
+import { dependencyOutage } from '../dependency-outage';
+import { ERRORS, ErrorCode, isAppError, type AppError } from '../errors';
 import type { Logger } from '../logger';
 import { withoutSuggestions } from './graphql-limits';
 
@@ -16,8 +17,9 @@ const CLIENT_ERROR_CODES = new Set([
 ]);
 
 /**
- * The one place errors leave the server: known errors keep their code and message; anything
- * else becomes INTERNAL_SERVER_ERROR with the detail only in the log. Never a stack trace.
+ * The one place errors leave the server: known errors keep their code and message; a dependency
+ * that is down becomes SERVICE_UNAVAILABLE (see serviceUnavailablePlugin for its HTTP status);
+ * anything else becomes INTERNAL_SERVER_ERROR with the detail only in the log. Never a stack trace.
  */
 export function createErrorFormatter(logger: Logger, options: { hideSuggestions?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -36,6 +38,16 @@ export function createErrorFormatter(logger: Logger, options: { hideSuggestions?
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       const field = code === 'BAD_USER_INPUT' ? offendingField(formatted.message) : undefined;
       return { ...base, extensions: { code, ...(field ? { field } : {}) } };
+    }
+    const down = dependencyOutage(original);
+    if (down) {
+      logger.warn({ err: original, dependency: down, path: formatted.path }, 'dependency unavailable');
+      const unavailable = ERRORS.serviceUnavailable();
+      return {
+        ...base,
+        message: unavailable.message,
+        extensions: { code: unavailable.code, ...unavailable.extensions },
+      };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL operation');
     return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.Internal } };

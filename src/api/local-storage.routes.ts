@@ -11,6 +11,8 @@ import {
 } from '../storage/local.storage';
 import { InvalidStorageKey, StorageError } from '../storage/storage.adapter';
 import { watchUploadPace, type UploadPace } from './upload-pace';
+import { dependencyOutage } from '../dependency-outage';
+import { SERVICE_RETRY_AFTER_SECONDS } from '../errors';
 
 export interface LocalStorageRouterOptions {
   /**
@@ -208,6 +210,11 @@ function failed(
   if ((req.destroyed && !req.complete) || res.destroyed || res.headersSent) {
     res.destroy();
     return;
+  }
+  if (dependencyOutage(error)) {
+    // Storage (or the database) is down, not the request wrong: nothing was kept; the client may PUT again later.
+    res.setHeader('Retry-After', String(SERVICE_RETRY_AFTER_SECONDS));
+    return refuse(req, res, 503, 'storage unavailable');
   }
   refuse(req, res, 500, 'storage error');
 }

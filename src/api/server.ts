@@ -16,6 +16,8 @@ import type { Actor } from '../services/actor';
 import type { GraphQLContext } from '../schema/context';
 import { authenticate } from './auth';
 import { createErrorFormatter } from './format-error';
+import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable';
+import { dependencyOutage } from '../dependency-outage';
 import { healthRoutes } from './health.routes';
 import { createLocalStorageRouter } from './local-storage.routes';
 import { limitParseOptions, limitRules } from './graphql-limits';
@@ -91,6 +93,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       graphqlMetricsPlugin(services.metrics),
+      serviceUnavailablePlugin<GraphQLContext>(),
       operationCostPlugin<GraphQLContext>(
         budget,
         (context) => budgetKeys.get(context) ?? RequestBudget.keyOf(context.actor, undefined),
@@ -195,8 +198,13 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   app.use((error: unknown, req: Request, res: express.Response, _next: express.NextFunction) => {
     const status = (error as { status?: number }).status;
     const clientFault = status !== undefined && status >= 400 && status < 500;
-    if (!clientFault)
-      (req as Request & { log?: typeof logger }).log?.error({ err: error }, 'unhandled request error');
+    const requestLog = (req as Request & { log?: typeof logger }).log ?? logger;
+    const down = clientFault ? null : dependencyOutage(error);
+    if (down) {
+      requestLog.warn({ err: error, dependency: down }, 'dependency unavailable');
+      return sendServiceUnavailable(res, req.originalUrl.startsWith('/graphql') ? 'graphql' : 'rest');
+    }
+    if (!clientFault) requestLog.error({ err: error }, 'unhandled request error');
     const body = clientFault
       ? { code: 'BAD_USER_INPUT', message: 'Malformed request' }
       : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };

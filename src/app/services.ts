@@ -96,6 +96,11 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     webhookAttempts: config.webhooks.attempts,
     webhookBackoffMs: config.webhooks.backoffMs,
   });
+  for (const queue of queues.all) {
+    // Without a listener BullMQ prints these with console.error; the shared connection's own
+    // listener already logs them at warn.
+    queue.on('error', (error) => logger.debug({ err: error, queue: queue.name }, 'queue error'));
+  }
   const assets = new AssetRepository(orm);
   const endpoints = webhookEndpoints(config.webhooks.urls);
   const webhookStatus = new WebhookStatusRepository(redis, config.redis.keyPrefix);

@@ -46,7 +46,7 @@ export async function openDatabase(
 ): Promise<MikroORM> {
   const created = await ensureDatabase(databaseUrl);
   if (created) logger.info({ database: new URL(databaseUrl).pathname.slice(1) }, 'created database');
-  const orm = await MikroORM.init(ormOptions(databaseUrl, { poolMax: options.poolMax }));
+  const orm = await MikroORM.init(ormOptions(databaseUrl, { poolMax: options.poolMax, logger }));
   const applied = await withMigrationLock(databaseUrl, () => orm.getMigrator().up());
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return orm;

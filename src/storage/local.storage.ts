@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createWriteStream, type Stats } from 'node:fs';
-import { mkdir, open, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type Stats } from 'node:fs';
+import { open, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,7 +14,7 @@ import {
   floorToSecond,
 } from './input-checks';
 import { errorCode } from '../error-details';
-import { isMissing } from './local/fs-errors';
+import { isMissing, isStorageDown, mkdirBelow, StorageRootMissing } from './local/fs-errors';
 import { walkInKeyOrder } from './local/key-order-walk';
 import { LocalUrlSigner, type DownloadGrant, type UploadGrant, type Verified } from './local/url-signature';
 import {
@@ -67,7 +67,10 @@ export class UploadInProgress extends StorageError {
 }
 
 export interface LocalStorageOptions {
-  /** Directory holding the objects; created on first use. */
+  /**
+   * Directory holding the objects; created (with its parents) when the adapter is made, at
+   * start-up, and never again: if it disappears later, storage is down (see StorageError.unavailable).
+   */
   rootDir: string;
   /** Signs upload and download URLs; every replica serving the same root must share it. */
   signingSecret: string;
@@ -116,6 +119,11 @@ export class LocalStorageAdapter implements StorageAdapter {
     this.signer = new LocalUrlSigner(options.signingSecret);
     this.publicUrl = options.publicUrl;
     this.uploadLockStaleAfterMs = options.uploadLockStaleAfterMs ?? DEFAULT_UPLOAD_LOCK_STALE_MS;
+    try {
+      mkdirSync(this.root, { recursive: true });
+    } catch {
+      // Unusable (e.g. a file is in the way): ping, and so /readyz, report it.
+    }
   }
 
   async presignPut(input: PresignPutInput): Promise<PresignedUpload> {
@@ -155,7 +163,7 @@ export class LocalStorageAdapter implements StorageAdapter {
       const info = await stat(file);
       return info.isFile() ? toObjectInfo(info) : null;
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissing(error) && !(await this.rootIsGone())) return null;
       throw wrap('head', error);
     }
   }
@@ -214,6 +222,7 @@ export class LocalStorageAdapter implements StorageAdapter {
     try {
       await this.place(from, to);
     } catch (error) {
+      // head throws, rather than answering null, when the whole root is gone.
       if (isMissing(error) && !(await this.head(fromKey))) throw new StorageObjectNotFound(fromKey);
       throw wrap('move', error);
     }
@@ -228,6 +237,8 @@ export class LocalStorageAdapter implements StorageAdapter {
       // EISDIR/EPERM: the key names a directory, which is not an object either.
       const code = errorCode(error);
       if (!isMissing(error) && code !== 'EISDIR' && code !== 'EPERM') throw wrap('delete', error);
+      // Not "deleted" when the root is gone: the object may well still exist where the volume went.
+      if (await this.rootIsGone()) throw wrap('delete', new StorageRootMissing());
       return;
     }
     await this.removeEmptyParents(file);
@@ -241,6 +252,8 @@ export class LocalStorageAdapter implements StorageAdapter {
       throw new InvalidStorageKey('list');
     }
     const pageSize = Math.max(Math.trunc(options.pageSize ?? DEFAULT_PAGE_SIZE), 1);
+    // An empty listing of a missing root would tell the cleanup that nothing is stored.
+    if (await this.rootIsGone()) throw wrap('list', new StorageRootMissing());
     let page: ListedObject[] = [];
     try {
       for await (const object of walkInKeyOrder({
@@ -265,7 +278,7 @@ export class LocalStorageAdapter implements StorageAdapter {
     // A real write, not access(W_OK): root passes access checks even on a read-only mount.
     const probe = path.join(this.staging, `ping-${randomUUID()}`);
     try {
-      await mkdir(this.staging, { recursive: true });
+      await mkdirBelow(this.root, this.staging);
       await writeFile(probe, '');
       await unlink(probe);
     } catch (error) {
@@ -338,7 +351,7 @@ export class LocalStorageAdapter implements StorageAdapter {
     const owner = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date().toISOString() });
     for (let attempt = 1; ; attempt++) {
       try {
-        await mkdir(dir, { recursive: true });
+        await mkdirBelow(this.root, dir);
         await writeFile(lock, owner, { flag: 'wx' });
         return () => unlink(lock).catch(() => undefined);
       } catch (error) {
@@ -354,6 +367,15 @@ export class LocalStorageAdapter implements StorageAdapter {
       return Date.now() - (await stat(lock)).mtimeMs > this.uploadLockStaleAfterMs;
     } catch {
       return true; // released meanwhile: try again
+    }
+  }
+
+  /** A missing file is only "not found" while the root exists; without it, storage is down. */
+  private async rootIsGone(): Promise<boolean> {
+    try {
+      return !(await stat(this.root)).isDirectory();
+    } catch {
+      return true;
     }
   }
 
@@ -376,8 +398,9 @@ export class LocalStorageAdapter implements StorageAdapter {
     try {
       handle = await open(file, 'r');
     } catch (error) {
-      if (isMissing(error) || errorCode(error) === 'EISDIR') throw new StorageObjectNotFound(key);
-      throw wrap(operation, error);
+      const missing = isMissing(error) || errorCode(error) === 'EISDIR';
+      if (missing && !(await this.rootIsGone())) throw new StorageObjectNotFound(key);
+      throw wrap(operation, missing ? new StorageRootMissing() : error);
     }
     try {
       const info = await handle.stat();
@@ -397,7 +420,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   ): Promise<void> {
     const temp = path.join(this.staging, `${randomUUID()}.part`);
     try {
-      await mkdir(this.staging, { recursive: true });
+      await mkdirBelow(this.root, this.staging);
       if (Buffer.isBuffer(body)) {
         await writeFile(temp, body, { flag: 'wx' });
       } else {
@@ -418,7 +441,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   /** rename(2) into place, creating the target's directories. */
   private async place(source: string, target: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await mkdir(path.dirname(target), { recursive: true });
+      await mkdirBelow(this.root, path.dirname(target));
       try {
         await rename(source, target);
         return;
@@ -455,6 +478,7 @@ function wrap(operation: string, error: unknown): Error {
   return new StorageError(`Storage ${operation} failed`, {
     operation,
     cause: error,
-    code: code && /^[A-Z0-9_]{1,32}$/.test(code) ? code : undefined,
+    code: code && /^[A-Za-z0-9_]{1,32}$/.test(code) ? code : undefined,
+    unavailable: isStorageDown(error),
   });
 }

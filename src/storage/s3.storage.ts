@@ -21,7 +21,7 @@ import {
 } from './input-checks';
 import { S3ObjectUrlPresigner } from './s3/object-url-presigner';
 import { createS3Client, type S3Settings } from './s3/s3-client';
-import { describeProviderError, isMissingObject, isNotFound } from './s3/s3-errors';
+import { describeProviderError, isMissingObject, isNotFound, isProviderUnavailable } from './s3/s3-errors';
 import {
   InvalidStorageKey,
   StorageError,
@@ -318,7 +318,13 @@ export class S3StorageAdapter implements StorageAdapter {
   private wrap(operation: string, error: unknown): Error {
     if (error instanceof StorageError || error instanceof StorageObjectNotFound) return error;
     const { code, status } = describeProviderError(error);
-    return new StorageError(`Storage ${operation} failed`, { operation, cause: error, code, status });
+    return new StorageError(`Storage ${operation} failed`, {
+      operation,
+      cause: error,
+      code,
+      status,
+      unavailable: isProviderUnavailable(error),
+    });
   }
 }
 

@@ -100,15 +100,21 @@ export class StorageError extends Error {
   readonly code?: string;
   /** HTTP status the provider answered, when there was one. */
   readonly status?: number;
+  /**
+   * The backend could not be reached or could not serve (network error, 5xx, storage root gone):
+   * an outage, not an answer about the object. Clients get SERVICE_UNAVAILABLE and retry.
+   */
+  readonly unavailable: boolean;
 
   constructor(
     message: string,
-    options: { operation: string; cause?: unknown; code?: string; status?: number },
+    options: { operation: string; cause?: unknown; code?: string; status?: number; unavailable?: boolean },
   ) {
     super(message, { cause: options.cause });
     this.operation = options.operation;
     this.code = options.code;
     this.status = options.status;
+    this.unavailable = options.unavailable ?? false;
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }

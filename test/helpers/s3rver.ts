@@ -52,6 +52,10 @@ export interface RunningS3rver {
   region: 'us-east-1';
   /** The first bucket created. */
   bucket: string;
+  /** Stops answering (its port refuses connections), keeping the data: an outage. */
+  halt(): Promise<void>;
+  /** Serves again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,13 +68,16 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
   allowS3rverContinuationTokens();
   const buckets = options.buckets?.length ? options.buckets : [`test-${randomUUID()}`];
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory,
-    silent: true,
-    configureBuckets: buckets.map((name) => ({ name })),
-  });
+  const create = (port: number) =>
+    new S3rver({
+      address: '127.0.0.1',
+      port,
+      directory,
+      silent: true,
+      configureBuckets: buckets.map((name) => ({ name })),
+    });
+  let server = create(0);
+  let running = true;
   let address: AddressInfo;
   try {
     address = await server.run();
@@ -84,8 +91,19 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
     secretAccessKey: 'S3RVER',
     region: 'us-east-1',
     bucket: buckets[0] as string,
+    async halt() {
+      if (running) await server.close();
+      running = false;
+    },
+    async resume() {
+      if (running) return;
+      server = create(address.port);
+      await server.run();
+      running = true;
+    },
     async stop() {
-      await server.close();
+      if (running) await server.close();
+      running = false;
       await rm(directory, { recursive: true, force: true });
     },
   };

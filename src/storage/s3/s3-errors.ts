@@ -1,3 +1,5 @@
+import { isNetworkError } from '../../error-details';
+
 /** The safe-to-keep parts of an SDK or network error: a short code and an HTTP status. */
 export function describeProviderError(error: unknown): { code?: string; status?: number } {
   if (typeof error !== 'object' || error === null) return {};
@@ -19,4 +21,16 @@ export function isNotFound(error: unknown): boolean {
 /** The object is missing, as opposed to the bucket (a misconfiguration that must surface). */
 export function isMissingObject(error: unknown): boolean {
   return describeProviderError(error).code !== 'NoSuchBucket' && isNotFound(error);
+}
+
+/**
+ * The provider could not be reached or could not serve (network error, timeout, 5xx, SlowDown):
+ * an outage to wait out, never an answer about the object.
+ */
+export function isProviderUnavailable(error: unknown): boolean {
+  if (isNetworkError(error)) return true;
+  const { status } = describeProviderError(error);
+  if (status !== undefined) return status >= 500 || status === 429;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'RequestTimeout';
 }
