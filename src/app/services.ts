@@ -153,7 +153,14 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     appMetrics,
     assetEvents,
   );
-  const admin = new AdminService(analytics, assets, cleanup, { endpoints, status: webhookStatus }, queues);
+  const admin = new AdminService(
+    analytics,
+    assets,
+    cleanup,
+    { endpoints, status: webhookStatus },
+    queues,
+    assetEvents,
+  );
   return {
     config,
     logger,

@@ -6,7 +6,7 @@ import { createLogger } from '../logger';
 
 /**
  * `npm run analytics:rebuild -- --date YYYY-MM-DD [--days N]`: replaces the upload analytics of
- * those UTC days with what PostgreSQL records (after Redis lost its counters, say).
+ * those UTC days with what the audit trail in PostgreSQL records (after Redis lost its counters, say).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < days; i++) {
       const day = new Date(first.getTime() + i * 86_400_000);
       const result = await services.admin.rebuildDay(day);
-      console.log(`${result.day}: ${result.rowsCounted} assets counted (${result.rowsRead} read)`);
+      console.log(`${result.day}: ${result.rowsCounted} events counted (${result.rowsRead} read)`);
     }
   } finally {
     await closeServices(services);

@@ -112,6 +112,30 @@ export class AssetEventRepository {
   }
 
   /**
+   * Every event dated in [`from`, `to`), in id order and pages of `pageSize`, so rebuilding a
+   * day's analytics holds one page in memory at a time. The id range is found once through the
+   * `at` index; the pages then walk the primary key within it.
+   */
+  async *streamBetween(from: Date, to: Date, pageSize = 1000): AsyncGenerator<AssetEventRow> {
+    const { rows: bounds } = await this.db().raw<{ rows: { first: string | null; last: string | null }[] }>(
+      `select min(id) as first, max(id) as last from asset_event where at >= ? and at < ?`,
+      [from, to],
+    );
+    const { first, last } = bounds[0] ?? { first: null, last: null };
+    if (first === null || last === null) return;
+    let after = String(BigInt(first) - 1n);
+    for (;;) {
+      const { rows } = await this.db().raw<{ rows: RawEventRow[] }>(
+        `select * from asset_event where id > ? and id <= ? and at >= ? and at < ? order by id limit ?`,
+        [after, last, from, to, pageSize],
+      );
+      for (const row of rows) yield toRow(row);
+      if (rows.length < pageSize) return;
+      after = String(rows[rows.length - 1]!.id);
+    }
+  }
+
+  /**
    * Deletes delivered events older than `before`, in batches of `batchSize` so a long backlog
    * never holds many locks at once. Returns how many were deleted.
    */

@@ -1,14 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
 import { AssetStatus, IpAsset, ScanStatus, ThumbnailStatus } from '../entities/ip-asset.entity';
-import type { DayRow } from '../services/analytics/day-rebuild';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The ORM's driver hands raw-query timestamps back as text. */
-function toDate(value: string | Date | null): Date | null {
-  return value === null ? null : new Date(value);
-}
 
 /** True when the id could be an asset id; anything else cannot exist, and must not reach SQL. */
 export function isAssetId(id: string): boolean {
@@ -277,56 +271,6 @@ export class AssetRepository {
     }
     const rows: { id: string; approved_at: string | Date }[] = await select;
     return rows.map((row) => ({ id: row.id, approvedAt: new Date(row.approved_at) }));
-  }
-
-  /**
-   * Every asset with a lifecycle timestamp on the UTC day that starts at `dayStart`, in id order
-   * and pages of `pageSize`, so rebuilding a day's analytics holds one page in memory at a time.
-   */
-  async *streamDayRows(dayStart: Date, pageSize = 1000): AsyncGenerator<DayRow> {
-    const dayEnd = new Date(dayStart.getTime() + 24 * 3600 * 1000);
-    const knex = this.em().getKnex();
-    let afterId: string | null = null;
-    for (;;) {
-      const query = knex('ip_asset')
-        .select(
-          'id',
-          'created_by',
-          'mime_type',
-          'file_size',
-          'created_at',
-          'confirmed_at',
-          'approved_at',
-          'rejected_at',
-        )
-        .select('rejection_reason', 'scan_status', knex.raw(`scan_result->>'scannedAt' as scanned_at`))
-        .where((on) => {
-          for (const column of ['created_at', 'confirmed_at', 'approved_at', 'rejected_at']) {
-            on.orWhere((range) => range.where(column, '>=', dayStart).andWhere(column, '<', dayEnd));
-          }
-        })
-        .orderBy('id')
-        .limit(pageSize);
-      if (afterId) query.andWhere('id', '>', afterId);
-      const rows: Record<string, any>[] = await query;
-      for (const row of rows) {
-        yield {
-          assetId: row.id,
-          userId: row.created_by,
-          mimeType: row.mime_type,
-          fileSize: Number(row.file_size),
-          createdAt: toDate(row.created_at)!,
-          confirmedAt: toDate(row.confirmed_at),
-          approvedAt: toDate(row.approved_at),
-          rejectedAt: toDate(row.rejected_at),
-          rejectionReason: row.rejection_reason,
-          scanStatus: row.scan_status,
-          scannedAt: toDate(row.scanned_at),
-        };
-      }
-      if (rows.length < pageSize) return;
-      afterId = rows[rows.length - 1].id;
-    }
   }
 
   /** Counts behind QueueDepth, from one indexed scan of the non-final states. */

@@ -111,7 +111,7 @@ export class AdminResolver {
   @Authorized('ADMIN')
   @Mutation(() => RebuildMetricsResult, {
     description:
-      "Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them)",
+      "Admin. Rebuilds one UTC day's upload analytics from the audit trail (e.g. after Redis lost them)",
   })
   rebuildUploadMetrics(@Ctx() { services }: GraphQLContext, @Arg('date', () => DateTime) date: Date) {
     return withAnalyticsInput(() => services.admin.rebuildDay(date));

@@ -1,6 +1,7 @@
 import { AssetStatus, ScanStatus, type IpAsset } from '../entities/ip-asset.entity';
 import { ERRORS } from '../errors';
 import type { JobQueues } from '../jobs/queues';
+import type { AssetEventRow } from '../repositories/asset-event.repository';
 import type { AssetRepository } from '../repositories/asset.repository';
 import type { Actor } from './actor';
 import type { WebhookEndpointState } from '../repositories/webhook-status.repository';
@@ -9,6 +10,8 @@ import type { UploadAnalytics } from './analytics/analytics.service';
 import { startOfUtcDay } from './analytics/analytics-keys';
 import type { AnalyticsRange } from './analytics/analytics-range';
 import type { CleanupResult, CleanupService } from './cleanup/cleanup.service';
+import { analyticsEventsOf } from './lifecycle/outbox-consumers';
+import type { UploadEvent } from './analytics/upload-event';
 
 /**
  * What admins can see and do, shared by GraphQL and the REST twins so both answer the same.
@@ -19,6 +22,11 @@ export interface WebhookStateReader {
   read(endpointIds: readonly string[]): Promise<WebhookEndpointState[]>;
 }
 
+/** The audit trail by time (the asset_event repository fits). */
+export interface TrailByTime {
+  streamBetween(from: Date, to: Date): AsyncIterable<AssetEventRow>;
+}
+
 export class AdminService {
   constructor(
     private readonly analytics: UploadAnalytics,
@@ -26,6 +34,7 @@ export class AdminService {
     private readonly cleanup: CleanupService,
     private readonly webhooks: { endpoints: readonly WebhookEndpoint[]; status: WebhookStateReader },
     private readonly scanQueue: Pick<JobQueues, 'enqueueRescans'>,
+    private readonly trail: TrailByTime,
   ) {}
 
   /**
@@ -85,11 +94,18 @@ export class AdminService {
   }
 
   /**
-   * Replaces one UTC day's analytics with what PostgreSQL says happened that day, e.g. after
-   * Redis lost its counters. Rows the cleanup already deleted can no longer be counted.
+   * Replaces one UTC day's analytics with what the audit trail says happened that day, e.g.
+   * after Redis lost its counters. Counted exactly as the outbox counts live events
+   * (`analyticsEventsOf`), so assets the cleanup deleted since are counted too; events pruned
+   * after AUDIT_RETENTION_DAYS are not.
    */
   rebuildDay(date: Date) {
     const dayStart = startOfUtcDay(date);
-    return this.analytics.rebuildDay(dayStart, this.assets.streamDayRows(dayStart));
+    const dayEnd = new Date(dayStart.getTime() + 24 * 3600 * 1000);
+    return this.analytics.rebuildDay(dayStart, uploadEventsOf(this.trail.streamBetween(dayStart, dayEnd)));
   }
+}
+
+async function* uploadEventsOf(trail: AsyncIterable<AssetEventRow>): AsyncGenerator<UploadEvent> {
+  for await (const event of trail) yield* analyticsEventsOf(event);
 }

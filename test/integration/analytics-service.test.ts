@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnalyticsRangeError } from '../../src/services/analytics/analytics-range';
 import { defineAnalyticsScripts } from '../../src/services/analytics/analytics-scripts';
 import { UploadAnalytics } from '../../src/services/analytics/analytics.service';
-import type { DayRow } from '../../src/services/analytics/day-rebuild';
 import {
   RejectionReason,
   UploadEventType,
@@ -181,23 +180,8 @@ function eventsFor(upload: ScriptedUpload): UploadEvent[] {
   return events;
 }
 
-function rowFor(upload: ScriptedUpload): DayRow {
-  return {
-    assetId: upload.id,
-    userId: upload.userId,
-    mimeType: upload.mimeType,
-    fileSize: upload.size,
-    createdAt: at(upload.day, '09:00:00'),
-    confirmedAt: upload.confirmed ? at(upload.day, '09:01:00') : null,
-    approvedAt: upload.outcome === 'approved' ? at(upload.day, '09:04:00') : null,
-    rejectedAt: upload.outcome && upload.outcome !== 'approved' ? at(upload.day, '09:04:00') : null,
-    rejectionReason: upload.outcome && upload.outcome !== 'approved' ? upload.outcome : null,
-    scanStatus: upload.scan ?? (upload.confirmed ? 'SCANNING' : 'PENDING'),
-  };
-}
-
-async function* streamRows(rows: DayRow[]): AsyncIterable<DayRow> {
-  for (const row of rows) yield row;
+async function* streamEvents(events: UploadEvent[]): AsyncIterable<UploadEvent> {
+  for (const event of events) yield event;
 }
 
 /** Figures the DAY_1 script must produce, written out by hand. */
@@ -490,9 +474,9 @@ describe('UploadAnalytics tracking and metrics', () => {
 });
 
 describe('UploadAnalytics.rebuildDay', () => {
-  const day1Rows = () => [...DAY_1_UPLOADS, ...DAY_0_UPLOADS].map(rowFor);
+  const day1Events = () => [...DAY_1_UPLOADS, ...DAY_0_UPLOADS].flatMap(eventsFor);
 
-  it('makes the day equal the database rows, replacing whatever was counted', async () => {
+  it("makes the day equal the trail's events, replacing whatever was counted", async () => {
     const { analytics, prefix } = newAnalytics();
     await play(analytics, [...DAY_1_UPLOADS, ...DAY_0_UPLOADS]);
     // Counts the database does not back: a lost marker's double count and an asset that never existed.
@@ -512,9 +496,10 @@ describe('UploadAnalytics.rebuildDay', () => {
     expect((await analytics.getMetrics()).successfulUploads).toBe(8);
     await analytics.getMetrics(); // leaves a cached summary that the rebuild must drop
 
-    const result = await analytics.rebuildDay(at(DAY_1, '18:00:00'), streamRows(day1Rows()));
+    const result = await analytics.rebuildDay(at(DAY_1, '18:00:00'), streamEvents(day1Events()));
 
-    expect(result).toEqual({ day: DAY_1, rowsRead: 10, rowsCounted: 9 });
+    // Every event of both days is read; DAY_0's six (e1) are left out.
+    expect(result).toEqual({ day: DAY_1, rowsRead: 45, rowsCounted: 39 });
     expect(await analytics.getMetrics()).toEqual({
       ...DAY_1_METRICS,
       from: new Date(`${DAY_1}T00:00:00.000Z`),
@@ -528,13 +513,13 @@ describe('UploadAnalytics.rebuildDay', () => {
       'dave',
       'bob',
     ]);
-    // The other day is untouched; counters the database cannot know are carried over.
+    // The other day is untouched; every counter is the trail's, the ghost's scan included no more.
     expect(
       (await analytics.getMetrics({ start: at(DAY_0, '00:00:00'), end: at(DAY_0, '01:00:00') })).totalUploads,
     ).toBe(1);
     const daily = await redis.hgetall(`${prefix}upload:daily:${DAY_1}`);
     expect(daily.thumbnail_done).toBe('2');
-    expect(daily.scan_started).toBe('8');
+    expect(daily.scan_started).toBe('7'); // 8 counted live, the ghost's among them
     expect(await redis.ttl(`${prefix}upload:daily:${DAY_1}`)).toBeGreaterThan(399 * 86_400);
     expect((await keysUnder(prefix)).filter((key) => key.includes(':upload:tmp:'))).toEqual([]);
   });
@@ -543,7 +528,7 @@ describe('UploadAnalytics.rebuildDay', () => {
     const live = newAnalytics();
     await play(live.analytics, DAY_1_UPLOADS);
     const rebuilt = newAnalytics();
-    await rebuilt.analytics.rebuildDay(at(DAY_1, '00:00:00'), day1Rows());
+    await rebuilt.analytics.rebuildDay(at(DAY_1, '00:00:00'), day1Events());
 
     expect(await rebuilt.analytics.getMetrics()).toEqual(await live.analytics.getMetrics());
     expect(await rebuilt.analytics.getFailureBreakdown()).toEqual(await live.analytics.getFailureBreakdown());
@@ -552,8 +537,8 @@ describe('UploadAnalytics.rebuildDay', () => {
 
   it('is repeatable, and empties a day the database has no uploads for', async () => {
     const { analytics, prefix } = newAnalytics();
-    await analytics.rebuildDay(at(DAY_1, '00:00:00'), day1Rows());
-    await analytics.rebuildDay(at(DAY_1, '00:00:00'), day1Rows());
+    await analytics.rebuildDay(at(DAY_1, '00:00:00'), day1Events());
+    await analytics.rebuildDay(at(DAY_1, '00:00:00'), day1Events());
     expect(await analytics.getMetrics()).toMatchObject({ totalUploads: 9, successfulUploads: 3 });
 
     await analytics.rebuildDay(at(DAY_1, '00:00:00'), []);
@@ -568,14 +553,16 @@ describe('UploadAnalytics.rebuildDay', () => {
 
   it('dates each transition by its own timestamp', async () => {
     const { analytics } = newAnalytics();
-    const row: DayRow = {
-      ...rowFor(DAY_0_UPLOADS[0]!),
-      createdAt: at(DAY_0, '23:59:00'),
-      confirmedAt: at(DAY_1, '00:01:00'),
-      approvedAt: at(DAY_1, '00:03:00'),
+    // Initiated just before midnight, confirmed, scanned and approved just after it.
+    const times: Record<string, Date> = {
+      [UploadEventType.Initiated]: at(DAY_0, '23:59:00'),
+      [UploadEventType.Confirmed]: at(DAY_1, '00:01:00'),
     };
-    await analytics.rebuildDay(at(DAY_0, '00:00:00'), [row]);
-    await analytics.rebuildDay(at(DAY_1, '00:00:00'), [row]);
+    const events = eventsFor(DAY_0_UPLOADS[0]!)
+      .filter((event) => event.type !== UploadEventType.ThumbnailDone)
+      .map((event) => ({ ...event, at: times[event.type] ?? at(DAY_1, '00:03:00') }));
+    await analytics.rebuildDay(at(DAY_0, '00:00:00'), events);
+    await analytics.rebuildDay(at(DAY_1, '00:00:00'), events);
 
     expect(
       await analytics.getMetrics({ start: at(DAY_0, '00:00:00'), end: at(DAY_0, '00:00:00') }),

@@ -7,7 +7,10 @@ import {
   sumFailures,
   summarizeDays,
 } from '../../src/services/analytics/daily-counters';
-import { aggregateDayRows, type DayRow } from '../../src/services/analytics/day-rebuild';
+import { aggregateDayEvents } from '../../src/services/analytics/day-rebuild';
+import { AssetStatus, ScanStatus } from '../../src/entities/ip-asset.entity';
+import type { AssetEventRow } from '../../src/repositories/asset-event.repository';
+import { analyticsEventsOf } from '../../src/services/lifecycle/outbox-consumers';
 import {
   RejectionReason,
   UploadEventType,
@@ -150,57 +153,79 @@ describe('summarizeDays', () => {
   });
 });
 
-describe('aggregateDayRows', () => {
-  const row = (overrides: Partial<DayRow>): DayRow => ({
-    assetId: 'a1',
-    userId: 'alice',
+describe('aggregateDayEvents, fed by the audit trail', () => {
+  let id = 0;
+  const event = (
+    assetId: string,
+    type: string,
+    at: string,
+    state: [AssetStatus, ScanStatus],
+    more: Partial<AssetEventRow> = {},
+  ): AssetEventRow => ({
+    id: String(++id),
+    assetId,
+    ownerId: assetId === 'a4' ? 'bob' : 'alice',
+    type,
+    status: state[0],
+    scanStatus: state[1],
+    stateVersion: id,
+    actor: 'system',
+    detail: null,
+    at: new Date(at),
     mimeType: 'image/png',
     fileSize: 500,
-    createdAt: new Date('2031-03-10T09:00:00Z'),
-    confirmedAt: null,
-    approvedAt: null,
-    rejectedAt: null,
-    rejectionReason: null,
-    scanStatus: 'PENDING',
-    ...overrides,
+    scanResult: null,
+    final: false,
+    deliveredAt: null,
+    ...more,
   });
+  const { DRAFT, PROCESSING, APPROVED, REJECTED } = AssetStatus;
+  const { PENDING, SCANNING, CLEAN, INFECTED } = ScanStatus;
+  const trail = [
+    event('a1', 'INITIATED', '2031-03-09T23:59:00Z', [DRAFT, PENDING]),
+    event('a1', 'CONFIRMED', '2031-03-10T00:01:00Z', [PROCESSING, PENDING]),
+    event('a1', 'SCAN_STARTED', '2031-03-10T00:01:30Z', [PROCESSING, SCANNING]),
+    event('a1', 'SCANNED_CLEAN', '2031-03-10T00:02:00Z', [APPROVED, CLEAN]),
+    event('a1', 'THUMBNAIL_DONE', '2031-03-10T00:02:10Z', [APPROVED, CLEAN]),
+    // A rescan that finds nothing counts nothing.
+    event('a1', 'SCAN_STARTED', '2031-03-10T12:00:00Z', [APPROVED, CLEAN], { detail: { rescan: true } }),
+    event('a1', 'SCANNED_CLEAN', '2031-03-10T12:00:01Z', [APPROVED, CLEAN], { detail: { rescan: true } }),
+    event('a2', 'INITIATED', '2031-03-10T09:00:00Z', [DRAFT, PENDING]),
+    event('a2', 'REJECTED', '2031-03-10T10:00:00Z', [REJECTED, PENDING], {
+      detail: { reason: RejectionReason.ContentMismatch },
+    }),
+    event('a3', 'INITIATED', '2031-03-08T00:00:00Z', [DRAFT, PENDING]),
+    event('a4', 'INITIATED', '2031-03-10T09:00:00Z', [DRAFT, PENDING]),
+    event('a4', 'CONFIRMED', '2031-03-10T09:01:00Z', [PROCESSING, PENDING]),
+    event('a4', 'SCAN_STARTED', '2031-03-10T09:01:01Z', [PROCESSING, SCANNING]),
+    event('a4', 'SCAN_RETRIED', '2031-03-10T09:02:01Z', [PROCESSING, SCANNING]),
+    event('a4', 'SCANNED_INFECTED', '2031-03-10T23:59:59Z', [REJECTED, INFECTED], {
+      detail: { reason: RejectionReason.VirusDetected },
+    }),
+    // The cleanup deleted a4's row the next day; its events still count, each on its own day.
+    event('a4', 'CLEANED_UP', '2031-03-11T00:00:01Z', [REJECTED, INFECTED]),
+  ];
 
-  it('counts each transition on its own day only', async () => {
-    const aggregate = await aggregateDayRows('2031-03-10', [
-      row({
-        createdAt: new Date('2031-03-09T23:59:00Z'),
-        confirmedAt: new Date('2031-03-10T00:01:00Z'),
-        approvedAt: new Date('2031-03-10T00:02:00Z'),
-        scanStatus: 'CLEAN',
-      }),
-      row({
-        assetId: 'a2',
-        rejectedAt: new Date('2031-03-10T10:00:00Z'),
-        rejectionReason: 'Content mismatch',
-      }),
-      row({ assetId: 'a3', createdAt: new Date('2031-03-08T00:00:00Z') }),
-      row({
-        assetId: 'a4',
-        userId: 'bob',
-        confirmedAt: new Date('2031-03-10T09:01:00Z'),
-        rejectedAt: new Date('2031-03-11T00:00:01Z'),
-        scanStatus: 'INFECTED',
-        scannedAt: new Date('2031-03-10T23:59:59Z'),
-      }),
-    ]);
+  it('counts each transition on the day it happened, as the live counting does', async () => {
+    const aggregate = await aggregateDayEvents('2031-03-10', trail.flatMap(analyticsEventsOf));
     expect(Object.fromEntries(aggregate.counters)).toEqual({
       initiated: 2,
       confirmed: 2,
       bytes_confirmed: 1000,
-      approved: 1,
-      rejected: 1,
+      scan_started: 2,
       scan_clean: 1,
+      approved: 1,
+      thumbnail_done: 1,
       scan_infected: 1,
+      rejected: 2,
     });
     expect(Object.fromEntries(aggregate.mimeTypes)).toEqual({ 'image/png': 2 });
-    expect(Object.fromEntries(aggregate.failures)).toEqual({ 'Content mismatch': 1 });
+    expect(Object.fromEntries(aggregate.failures)).toEqual({ 'Content mismatch': 1, 'Virus detected': 1 });
     expect(Object.fromEntries(aggregate.uploaderBytes)).toEqual({ alice: 500, bob: 500 });
     expect(Object.fromEntries(aggregate.uploaderCounts)).toEqual({ alice: 1, bob: 1 });
-    expect(aggregate).toMatchObject({ rowsRead: 4, rowsCounted: 3 });
+    expect(aggregate).toMatchObject({ rowsRead: 15, rowsCounted: 12 });
+
+    const next = await aggregateDayEvents('2031-03-11', trail.flatMap(analyticsEventsOf));
+    expect(Object.fromEntries(next.counters)).toEqual({ cleaned_up: 1 });
   });
 });

@@ -117,7 +117,7 @@ export type Mutation = {
   /** Idempotent: confirming an already confirmed asset returns it unchanged */
   confirmUpload: IpAsset;
   initiateUpload: InitiateUploadPayload;
-  /** Admin. Rebuilds one UTC day's upload analytics from the database (e.g. after Redis lost them) */
+  /** Admin. Rebuilds one UTC day's upload analytics from the audit trail (e.g. after Redis lost them) */
   rebuildUploadMetrics: RebuildMetricsResult;
   /** Admin. Scans a decided asset again with the current signatures; a CLEAN asset stays downloadable while it runs, a detection quarantines it */
   rescanAsset: IpAsset;
@@ -226,9 +226,9 @@ export type RebuildMetricsResult = {
   __typename?: 'RebuildMetricsResult';
   /** The UTC day rebuilt, YYYY-MM-DD */
   day: Scalars['String']['output'];
-  /** Assets with a lifecycle event on that day */
+  /** Of those, the ones dated on that day (counted) */
   rowsCounted: Scalars['Int']['output'];
-  /** Assets read from the database */
+  /** Upload events read from the audit trail */
   rowsRead: Scalars['Int']['output'];
 };
 

@@ -68,6 +68,7 @@ export class UploadCleanupResult {
 @ObjectType()
 export class RebuildMetricsResult {
   @Field(() => String, { description: 'The UTC day rebuilt, YYYY-MM-DD' }) day!: string;
-  @Field(() => Int, { description: 'Assets read from the database' }) rowsRead!: number;
-  @Field(() => Int, { description: 'Assets with a lifecycle event on that day' }) rowsCounted!: number;
+  @Field(() => Int, { description: 'Upload events read from the audit trail' }) rowsRead!: number;
+  @Field(() => Int, { description: 'Of those, the ones dated on that day (counted)' })
+  rowsCounted!: number;
 }

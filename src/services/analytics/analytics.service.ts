@@ -28,7 +28,7 @@ import {
   summarizeDays,
   type CounterTarget,
 } from './daily-counters';
-import { aggregateDayRows, type DayAggregate, type DayRow } from './day-rebuild';
+import { aggregateDayEvents, type DayAggregate } from './day-rebuild';
 import type { UploadEvent, UploadEventSink } from './upload-event';
 import { withTimeout } from '../../with-timeout';
 
@@ -60,8 +60,9 @@ export interface UploadAnalyticsOptions {
 /** What {@link UploadAnalytics.rebuildDay} did. */
 export interface RebuildDayResult {
   day: string;
+  /** Upload events read from the audit trail. */
   rowsRead: number;
-  /** Rows that contributed at least one count to the day. */
+  /** Of those, the ones dated on the day (and so counted). */
   rowsCounted: number;
 }
 
@@ -211,21 +212,25 @@ export class UploadAnalytics implements UploadEventSink {
   }
 
   /**
-   * Replaces `date`'s UTC day of counters with what the database rows say (see {@link DayRow}
-   * for which rows to stream). The new counters are written to temporary keys and swapped in
-   * by one atomic script, so readers see the old day or the new one, never a mix. Counters the
-   * database has no record of (scan_started, thumbnails, cleaned_up) are carried over.
+   * Replaces `date`'s UTC day of counters with what `events` say happened on it: the upload
+   * events the audit trail records (see `AdminService.rebuildDay`), so assets the cleanup has
+   * deleted since still count. Events dated on other days are read and ignored. The new
+   * counters are written to temporary keys and swapped in by one atomic script, so readers see
+   * the old day or the new one, never a mix.
    *
-   * Events tracked for that day while the rows are being read are lost if the rows missed
+   * Events tracked for that day while the trail is being read are lost if the read missed
    * them; rebuild past days, or accept that window for today.
    * @throws AnalyticsRangeError for an invalid date; Redis errors as they come.
    */
-  async rebuildDay(date: Date, rows: AsyncIterable<DayRow> | Iterable<DayRow>): Promise<RebuildDayResult> {
+  async rebuildDay(
+    date: Date,
+    events: AsyncIterable<UploadEvent> | Iterable<UploadEvent>,
+  ): Promise<RebuildDayResult> {
     if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
       throw new AnalyticsRangeError('date is not a valid date', 'date');
     }
     const day = utcDay(date);
-    const aggregate = await aggregateDayRows(day, rows);
+    const aggregate = await aggregateDayEvents(day, events);
     const rebuilt = {
       daily: this.keys.temp(`rebuild-daily-${day}`),
       mimeTypes: this.keys.temp(`rebuild-mimeTypes-${day}`),
@@ -308,4 +313,3 @@ export class UploadAnalytics implements UploadEventSink {
 // One import point for the API layer: the errors it maps and the shapes it returns.
 export { AnalyticsRangeError, type AnalyticsRange } from './analytics-range';
 export type { CountByKey, UploaderStat, UploadMetrics, VirusScanStats } from './analytics.types';
-export type { DayRow } from './day-rebuild';

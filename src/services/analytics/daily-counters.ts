@@ -18,14 +18,11 @@ export const DailyField = {
 /** Failure-breakdown key for a rejection that carried no reason. */
 export const UNSPECIFIED_REJECTION_REASON = 'Unspecified';
 
-/** Counters the database cannot reproduce (no timestamp or column for them); rebuilds keep them. */
-export const COUNTERS_NOT_IN_DATABASE: readonly string[] = [
-  UploadEventType.ScanStarted,
-  UploadEventType.ThumbnailDone,
-  UploadEventType.ThumbnailFailed,
-  UploadEventType.CleanedUp,
-  DailyField.Revision,
-];
+/**
+ * Counters the audit trail cannot reproduce; a rebuild carries them over. Every event type is in
+ * the trail, so only the cache revision is left.
+ */
+export const COUNTERS_NOT_IN_DATABASE: readonly string[] = [DailyField.Revision];
 
 const EVENT_TYPES = new Set<string>(Object.values(UploadEventType));
 
