@@ -5,11 +5,12 @@ import { BodyMismatchError } from '../storage/byte-count';
 import { attachmentDisposition } from '../storage/content-disposition';
 import {
   LOCAL_OBJECT_PATH,
+  LOCAL_PART_PATH,
   LOCAL_UPLOAD_PATH,
   UploadInProgress,
   type LocalStorageAdapter,
 } from '../storage/local.storage';
-import { InvalidStorageKey, StorageError } from '../storage/storage.adapter';
+import { InvalidStorageKey, MultipartUploadNotFound, StorageError } from '../storage/storage.adapter';
 import { watchUploadPace, type UploadPace } from './upload-pace';
 import { dependencyOutage } from '../dependency-outage';
 import { SERVICE_RETRY_AFTER_SECONDS } from '../errors';
@@ -34,6 +35,12 @@ export interface LocalStorageRouterOptions {
    * @default always
    */
   acceptsUpload?: (key: string) => Promise<boolean>;
+  /**
+   * Whether a signed part URL of multipart upload `uploadId` to `key` may still write (its asset
+   * is a DRAFT with that upload open). Asked before the body is read.
+   * @default always
+   */
+  acceptsPart?: (key: string, uploadId: string) => Promise<boolean>;
 }
 
 const DEFAULT_PACE: UploadPace = { idleTimeoutMs: 30_000, minBytesPerSecond: 32 * 1024 };
@@ -65,6 +72,13 @@ export function createLocalStorageRouter(
   router.use(LOCAL_UPLOAD_PATH, (req, res, next) => {
     if (req.method !== 'PUT') return next();
     receiveUpload(adapter, req, res, pace, acceptsUpload).catch((error: unknown) =>
+      failed(error, req, res, onError),
+    );
+  });
+  const acceptsPart = opts.acceptsPart ?? (async () => true);
+  router.use(LOCAL_PART_PATH, (req, res, next) => {
+    if (req.method !== 'PUT') return next();
+    receivePart(adapter, req, res, pace, acceptsPart).catch((error: unknown) =>
       failed(error, req, res, onError),
     );
   });
@@ -127,6 +141,53 @@ async function receiveUpload(
 }
 
 const CONFIRMED_ALREADY = 'this upload was already confirmed; start a new upload';
+
+/** `PUT /storage/part/<key>?uploadId&partNumber&…`: one part, exactly its signed size; answers its ETag. */
+async function receivePart(
+  adapter: LocalStorageAdapter,
+  req: Request,
+  res: Response,
+  pace: UploadPace,
+  acceptsPart: (key: string, uploadId: string) => Promise<boolean>,
+): Promise<void> {
+  const key = keyFromPath(adapter, req.path);
+  if (key === undefined) return refuse(req, res, 400, 'invalid key');
+  const verified = adapter.verifyPartUrl(key, queryOf(req));
+  if (!verified.ok) {
+    return refuse(req, res, 403, verified.reason === 'expired' ? 'expired' : 'invalid signature');
+  }
+  const { grant } = verified;
+  const declared = req.headers['content-length'];
+  if (declared === undefined) return refuse(req, res, 411, 'content-length required');
+  if (!/^\d+$/.test(declared) || Number(declared) !== grant.size) {
+    return refuse(req, res, 403, 'content-length does not match the signed size');
+  }
+  if (!(await acceptsPart(key, grant.uploadId))) return refuse(req, res, 409, UPLOAD_CLOSED);
+  const stopWatching = watchUploadPace(req, pace, (reason) => {
+    refuse(req, res, 408, reason === 'idle' ? 'upload stalled' : 'upload too slow');
+    res.once('finish', () => req.destroy());
+  });
+  let etag: string;
+  try {
+    etag = await adapter.receivePart(key, grant.uploadId, grant.partNumber, req, grant.size);
+  } catch (error) {
+    if (error instanceof UploadInProgress)
+      return refuse(req, res, 409, 'this part is being uploaded already');
+    if (error instanceof MultipartUploadNotFound) return refuse(req, res, 409, UPLOAD_CLOSED);
+    if (error instanceof BodyMismatchError) return refuse(req, res, 400, 'body length does not match');
+    throw error;
+  } finally {
+    stopWatching();
+  }
+  if (res.headersSent) return;
+  res.statusCode = 200;
+  res.setHeader('ETag', etag);
+  // Browsers may only read the ETag a completion needs when it is exposed.
+  if (!res.getHeader('Access-Control-Expose-Headers')) res.setHeader('Access-Control-Expose-Headers', 'ETag');
+  res.end();
+}
+
+const UPLOAD_CLOSED = 'this upload is no longer open (confirmed or cancelled); start a new upload';
 
 async function serveObject(adapter: LocalStorageAdapter, req: Request, res: Response): Promise<void> {
   const key = keyFromPath(adapter, req.path);

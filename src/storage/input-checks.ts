@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { PresignGetInput, PresignPutInput } from './storage.adapter';
+import {
+  MAX_PARTS,
+  type PresignGetInput,
+  type PresignPartInput,
+  type PresignPutInput,
+} from './storage.adapter';
 
 /** SigV4 refuses longer; the local provider keeps the same bound so both behave alike. */
 const MAX_URL_LIFETIME_SECONDS = 7 * 24 * 3600;
@@ -22,6 +27,19 @@ export function assertPresignPutInput(input: PresignPutInput): void {
   }
   if (input.checksumSha256 !== undefined && !isBase64Sha256(input.checksumSha256)) {
     throw new TypeError('checksumSha256 must be a base64 SHA-256 digest');
+  }
+}
+
+export function assertPresignPartInput(input: PresignPartInput): void {
+  assertLifetime(input.expiresInSeconds);
+  if (!Number.isInteger(input.partNumber) || input.partNumber < 1 || input.partNumber > MAX_PARTS) {
+    throw new RangeError(`partNumber must be an integer from 1 to ${MAX_PARTS}`);
+  }
+  if (!Number.isSafeInteger(input.contentLength) || input.contentLength < 1) {
+    throw new RangeError('contentLength must be a positive integer');
+  }
+  if (typeof input.uploadId !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(input.uploadId)) {
+    throw new TypeError('uploadId must be printable ASCII');
   }
 }
 

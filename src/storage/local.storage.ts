@@ -9,6 +9,7 @@ import { BodyMismatchError, ExactLengthStream } from './byte-count';
 import {
   assertPeekLength,
   assertPresignGetInput,
+  assertPresignPartInput,
   assertPresignPutInput,
   assertPutOptions,
   floorToSecond,
@@ -16,12 +17,24 @@ import {
 import { errorCode } from '../error-details';
 import { isMissing, isStorageDown, mkdirBelow, StorageRootMissing } from './local/fs-errors';
 import { walkInKeyOrder } from './local/key-order-walk';
-import { LocalUrlSigner, type DownloadGrant, type UploadGrant, type Verified } from './local/url-signature';
+import { LocalMultipart } from './local/local-multipart';
+import {
+  LocalUrlSigner,
+  type DownloadGrant,
+  type PartGrant,
+  type UploadGrant,
+  type Verified,
+} from './local/url-signature';
 import {
   InvalidStorageKey,
+  MultipartUploadNotFound,
   StorageError,
   StorageObjectNotFound,
+  type CompletedPart,
   type ListedObject,
+  type OpenMultipartUpload,
+  type PresignPartInput,
+  type StoredPart,
   type ObjectInfo,
   type PeekedObject,
   type PresignedUpload,
@@ -36,6 +49,8 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** URL path under which the router accepts signed uploads; the key follows. */
 export const LOCAL_UPLOAD_PATH = '/storage/upload';
+/** URL path under which the router accepts signed multipart part uploads; the key follows. */
+export const LOCAL_PART_PATH = '/storage/part';
 /** URL path under which the router serves signed downloads; the key follows. */
 export const LOCAL_OBJECT_PATH = '/storage/object';
 
@@ -109,6 +124,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   private readonly signer: LocalUrlSigner;
   private readonly publicUrl: () => string;
   private readonly uploadLockStaleAfterMs: number;
+  private readonly multipart: LocalMultipart;
 
   constructor(options: LocalStorageOptions) {
     if (typeof options.signingSecret !== 'string' || options.signingSecret.length < MIN_SECRET_LENGTH) {
@@ -124,6 +140,13 @@ export class LocalStorageAdapter implements StorageAdapter {
     } catch {
       // Unusable (e.g. a file is in the way): ping, and so /readyz, report it.
     }
+    this.multipart = new LocalMultipart({
+      dir: path.join(this.staging, 'multipart'),
+      fileFor: (key) => this.pathFor(key, 'completeMultipartUpload'),
+      lock: (name) => this.lock(name, 'receivePart'),
+      ensureDir: (dir) => mkdirBelow(this.root, dir),
+      place: (source, target) => this.place(source, target),
+    });
   }
 
   async presignPut(input: PresignPutInput): Promise<PresignedUpload> {
@@ -274,6 +297,60 @@ export class LocalStorageAdapter implements StorageAdapter {
     if (page.length > 0) yield page;
   }
 
+  async createMultipartUpload(key: string, options: { contentType: string }): Promise<string> {
+    this.pathFor(key, 'createMultipartUpload');
+    return this.guard('createMultipartUpload', () => this.multipart.create(key, options.contentType));
+  }
+
+  async presignUploadPart(input: PresignPartInput): Promise<PresignedUpload> {
+    this.pathFor(input.key, 'presignUploadPart');
+    assertPresignPartInput(input);
+    const expiresAt = new Date(floorToSecond(new Date()).getTime() + input.expiresInSeconds * 1000);
+    const query = this.signer.partQuery({
+      key: input.key,
+      uploadId: input.uploadId,
+      partNumber: input.partNumber,
+      expires: expiresAt.getTime() / 1000,
+      size: input.contentLength,
+    });
+    return {
+      url: this.urlFor(LOCAL_PART_PATH, input.key, query),
+      headers: { 'Content-Length': String(input.contentLength) },
+      expiresAt,
+    };
+  }
+
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    this.pathFor(key, 'listParts');
+    return this.guard('listParts', () => this.multipart.listParts(key, uploadId));
+  }
+
+  async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: readonly CompletedPart[],
+  ): Promise<void> {
+    this.pathFor(key, 'completeMultipartUpload');
+    await this.guard('completeMultipartUpload', async () => {
+      await mkdirBelow(this.root, this.staging);
+      await this.multipart.complete(key, uploadId, parts, this.staging);
+    });
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    this.pathFor(key, 'abortMultipartUpload');
+    await this.guard('abortMultipartUpload', () => this.multipart.abort(key, uploadId));
+  }
+
+  async *listMultipartUploads(prefix: string): AsyncIterable<OpenMultipartUpload[]> {
+    if (!isValidStoragePrefix(prefix)) throw new InvalidStorageKey('listMultipartUploads');
+    try {
+      yield* this.multipart.list(prefix);
+    } catch (error) {
+      throw wrap('listMultipartUploads', error);
+    }
+  }
+
   async ping(): Promise<void> {
     // A real write, not access(W_OK): root passes access checks even on a read-only mount.
     const probe = path.join(this.staging, `ping-${randomUUID()}`);
@@ -329,6 +406,30 @@ export class LocalStorageAdapter implements StorageAdapter {
     }
   }
 
+  /** Checks a signed part URL's parameters for `key`. */
+  verifyPartUrl(key: string, query: URLSearchParams): Verified<PartGrant> {
+    return this.signer.verifyPart(key, query, Math.floor(Date.now() / 1000));
+  }
+
+  /**
+   * Stores one part of an open multipart upload streamed from a client, refusing it (and keeping
+   * nothing) unless it is exactly `size` bytes; resolves to its ETag. A retried part replaces the
+   * earlier one.
+   * @throws BodyMismatchError when the body is not what was signed.
+   * @throws MultipartUploadNotFound when the upload is not open (aborted, completed).
+   * @throws UploadInProgress when the same part is still streaming in another request.
+   */
+  async receivePart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    size: number,
+  ): Promise<string> {
+    this.pathFor(key, 'receivePart');
+    return this.guard('receivePart', () => this.multipart.receivePart(key, uploadId, partNumber, body, size));
+  }
+
   /** Opens an object for the download route, or null when there is none. */
   async openForDownload(key: string): Promise<OpenedObject | null> {
     const file = this.pathFor(key, 'openForDownload');
@@ -344,7 +445,13 @@ export class LocalStorageAdapter implements StorageAdapter {
   // --- Internals ----------------------------------------------------------------------------
 
   /** Takes `key`'s upload lock, replacing one left by a dead process; resolves to its release. */
-  private async lockUpload(key: string): Promise<() => Promise<void>> {
+  private lockUpload(key: string): Promise<() => Promise<void>> {
+    return this.lock(key, 'receiveUpload');
+  }
+
+  /** An exclusive lock named `name` (a lock file, so replicas sharing the root see it too). */
+  private async lock(name: string, operation: string): Promise<() => Promise<void>> {
+    const key = name;
     // Beside the staging files, one per upload key in flight.
     const dir = this.staging;
     const lock = path.join(dir, `${createHash('sha256').update(key).digest('hex')}.lock`);
@@ -355,7 +462,7 @@ export class LocalStorageAdapter implements StorageAdapter {
         await writeFile(lock, owner, { flag: 'wx' });
         return () => unlink(lock).catch(() => undefined);
       } catch (error) {
-        if (errorCode(error) !== 'EEXIST') throw wrap('receiveUpload', error);
+        if (errorCode(error) !== 'EEXIST') throw wrap(operation, error);
         if (attempt > 1 || !(await this.isStale(lock))) throw new UploadInProgress();
         await unlink(lock).catch(() => undefined);
       }
@@ -376,6 +483,20 @@ export class LocalStorageAdapter implements StorageAdapter {
       return !(await stat(this.root)).isDirectory();
     } catch {
       return true;
+    }
+  }
+
+  /** Runs a multipart call; its own errors pass through, fs errors lose their paths. */
+  private async guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof BodyMismatchError) throw error;
+      // With the root gone every upload looks missing: that is an outage, not an answer.
+      if (error instanceof MultipartUploadNotFound && (await this.rootIsGone())) {
+        throw wrap(operation, new StorageRootMissing());
+      }
+      throw wrap(operation, error);
     }
   }
 

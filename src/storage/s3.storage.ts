@@ -15,10 +15,12 @@ import { attachmentDisposition } from './content-disposition';
 import {
   assertPeekLength,
   assertPresignGetInput,
+  assertPresignPartInput,
   assertPresignPutInput,
   assertPutOptions,
   floorToSecond,
 } from './input-checks';
+import { S3Multipart } from './s3/s3-multipart';
 import { S3ObjectUrlPresigner } from './s3/object-url-presigner';
 import { createS3Client, type S3Settings } from './s3/s3-client';
 import { describeProviderError, isMissingObject, isNotFound, isProviderUnavailable } from './s3/s3-errors';
@@ -26,7 +28,11 @@ import {
   InvalidStorageKey,
   StorageError,
   StorageObjectNotFound,
+  type CompletedPart,
   type ListedObject,
+  type OpenMultipartUpload,
+  type PresignPartInput,
+  type StoredPart,
   type ObjectInfo,
   type PeekedObject,
   type PresignedUpload,
@@ -54,11 +60,13 @@ export class S3StorageAdapter implements StorageAdapter {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly presigner: S3ObjectUrlPresigner;
+  private readonly multipart: S3Multipart;
 
   constructor(settings: S3Settings) {
     this.client = createS3Client(settings);
     this.bucket = settings.bucket;
     this.presigner = new S3ObjectUrlPresigner(this.client, this.bucket);
+    this.multipart = new S3Multipart(this.client, this.bucket);
   }
 
   async presignPut(input: PresignPutInput): Promise<PresignedUpload> {
@@ -267,6 +275,57 @@ export class S3StorageAdapter implements StorageAdapter {
       if (page.length > 0) yield page;
       continuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (continuationToken);
+  }
+
+  async createMultipartUpload(key: string, options: { contentType: string }): Promise<string> {
+    this.checkKey(key, 'createMultipartUpload');
+    return this.multipart.create(key, options.contentType);
+  }
+
+  /** UploadPart presigned with content-length signed: S3 refuses a part of any other length. */
+  async presignUploadPart(input: PresignPartInput): Promise<PresignedUpload> {
+    this.checkKey(input.key, 'presignUploadPart');
+    assertPresignPartInput(input);
+    const signingDate = floorToSecond(new Date());
+    const url = await this.run('presignUploadPart', () =>
+      this.presigner.presign({
+        method: 'PUT',
+        key: input.key,
+        headers: { 'content-length': String(input.contentLength) },
+        query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
+        expiresInSeconds: input.expiresInSeconds,
+        signingDate,
+      }),
+    );
+    return {
+      url,
+      headers: { 'Content-Length': String(input.contentLength) },
+      expiresAt: new Date(signingDate.getTime() + input.expiresInSeconds * 1000),
+    };
+  }
+
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    this.checkKey(key, 'listParts');
+    return this.multipart.listParts(key, uploadId);
+  }
+
+  async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: readonly CompletedPart[],
+  ): Promise<void> {
+    this.checkKey(key, 'completeMultipartUpload');
+    await this.multipart.complete(key, uploadId, parts);
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    this.checkKey(key, 'abortMultipartUpload');
+    await this.multipart.abort(key, uploadId);
+  }
+
+  listMultipartUploads(prefix: string): AsyncIterable<OpenMultipartUpload[]> {
+    if (!isValidStoragePrefix(prefix)) throw new InvalidStorageKey('listMultipartUploads');
+    return this.multipart.list(prefix);
   }
 
   async ping(): Promise<void> {

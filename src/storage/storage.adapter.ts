@@ -45,6 +45,43 @@ export interface ListedObject {
   lastModified?: Date;
 }
 
+/** One part of an open multipart upload, as storage holds it. */
+export interface StoredPart {
+  /** 1-based. */
+  partNumber: number;
+  size: number;
+  /** As the part's PUT answered it (quoted, like S3's). */
+  etag: string;
+}
+
+/** A part named for completion: its number and the ETag its PUT answered. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+export interface PresignPartInput {
+  key: string;
+  uploadId: string;
+  /** 1-based, at most {@link MAX_PARTS}. */
+  partNumber: number;
+  /** Exact byte length of this part; the URL refuses any other. */
+  contentLength: number;
+  expiresInSeconds: number;
+}
+
+/** A multipart upload storage holds open (what `listMultipartUploads` reports). */
+export interface OpenMultipartUpload {
+  key: string;
+  uploadId: string;
+  initiated?: Date;
+}
+
+/** S3's multipart rules, which the local provider keeps too so both behave alike. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+
 /**
  * One storage backend. Keys are relative, '/'-separated, and never contain '..' or a leading '/'.
  * Methods that read an object resolve to null (or throw StorageObjectNotFound for streams)
@@ -73,6 +110,25 @@ export interface StorageAdapter {
   delete(key: string): Promise<void>;
   /** Lists objects under a prefix in key order, page by page, starting after `startAfter`. */
   list(prefix: string, options?: { startAfter?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
+  /** Opens a multipart upload to `key`; resolves to its upload id. */
+  createMultipartUpload(key: string, options: { contentType: string }): Promise<string>;
+  /** A URL that accepts one PUT of exactly this part's length. */
+  presignUploadPart(input: PresignPartInput): Promise<PresignedUpload>;
+  /**
+   * The parts storage holds for the upload, by part number.
+   * @throws MultipartUploadNotFound when the upload is not open (completed, aborted, unknown).
+   */
+  listParts(key: string, uploadId: string): Promise<StoredPart[]>;
+  /**
+   * Joins the parts, in part-number order, into the object at `key` and closes the upload.
+   * @throws MultipartIncomplete when a part is missing, has another ETag, or is too small.
+   * @throws MultipartUploadNotFound when the upload is not open.
+   */
+  completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<void>;
+  /** Discards the upload and its parts; aborting one that is not open is not an error. */
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+  /** The multipart uploads open under a prefix, page by page. */
+  listMultipartUploads(prefix: string): AsyncIterable<OpenMultipartUpload[]>;
   /** Throws when the backend cannot be reached (readiness check). */
   ping(): Promise<void>;
   /** Releases connections (S3 keeps sockets alive); call once at shutdown. Optional for fakes. */
@@ -115,6 +171,31 @@ export class StorageError extends Error {
     this.code = options.code;
     this.status = options.status;
     this.unavailable = options.unavailable ?? false;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** The multipart upload is not open: completed, aborted, or never created. */
+export class MultipartUploadNotFound extends StorageError {
+  override name = 'MultipartUploadNotFound';
+  constructor(operation: string, cause?: unknown) {
+    super('Multipart upload not found', { operation, code: 'NoSuchUpload', cause });
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** Completion refused: a part is missing, has another ETag than named, or is too small. */
+export class MultipartIncomplete extends StorageError {
+  override name = 'MultipartIncomplete';
+  constructor(
+    readonly problem: string,
+    options: { cause?: unknown; code?: string } = {},
+  ) {
+    super(`Multipart upload incomplete: ${problem}`, {
+      operation: 'completeMultipartUpload',
+      code: options.code ?? 'InvalidPart',
+      cause: options.cause,
+    });
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }

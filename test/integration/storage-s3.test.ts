@@ -1,12 +1,12 @@
-import { createHash, createHmac, randomUUID, type Hash, type Hmac } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3StorageAdapter, type S3Settings } from '../../src/storage/s3.storage';
 import { InvalidStorageKey, StorageError, StorageObjectNotFound } from '../../src/storage/storage.adapter';
+import { signatureFor } from '../helpers/s3-signature';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver';
 
 let s3: RunningS3rver;
@@ -282,7 +282,7 @@ describe('S3 presigned PUT signatures', () => {
     const signature = new URL(upload.url).searchParams.get('X-Amz-Signature');
 
     // The recomputation reproduces the URL's signature for the declared request...
-    expect(await signatureFor(upload.url, upload.headers)).toBe(signature);
+    expect(await signatureFor(s3, upload.url, upload.headers)).toBe(signature);
     // ...and differs as soon as anything signed changes.
     const variants = [
       { ...upload.headers, 'Content-Length': String(body.length + 1) },
@@ -290,7 +290,7 @@ describe('S3 presigned PUT signatures', () => {
       { ...upload.headers, 'x-amz-checksum-sha256': createHash('sha256').update('other').digest('base64') },
     ];
     for (const headers of variants) {
-      expect(await signatureFor(upload.url, headers)).not.toBe(signature);
+      expect(await signatureFor(s3, upload.url, headers)).not.toBe(signature);
     }
   });
 
@@ -349,86 +349,4 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];
   for await (const page of pages) all.push(...page);
   return all;
-}
-
-/** SHA-256 for the signer on node:crypto (the SDK's own hash package is not a direct dependency). */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = this.create();
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.create();
-  }
-  private create(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    const key =
-      typeof this.secret === 'string'
-        ? this.secret
-        : ArrayBuffer.isView(this.secret)
-          ? Buffer.from(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength)
-          : Buffer.from(this.secret);
-    return createHmac('sha256', key);
-  }
-}
-
-/**
- * The signature S3 would compute for a PUT to `presignedUrl` sent with `headers`: the headers the
- * URL names in X-Amz-SignedHeaders, taken from the request, signed with the URL's own date, scope
- * and lifetime, exactly as S3 verifies a presigned request.
- */
-async function signatureFor(
-  presignedUrl: string,
-  headers: Record<string, string>,
-): Promise<string | undefined> {
-  const url = new URL(presignedUrl);
-  const params = url.searchParams;
-  const [, , region, service] = (params.get('X-Amz-Credential') ?? '').split('/');
-  const signedNames = (params.get('X-Amz-SignedHeaders') ?? '').split(';');
-  const sent: Record<string, string> = { host: url.host };
-  for (const [name, value] of Object.entries(headers)) sent[name.toLowerCase()] = value;
-
-  // The header only tells the signer the payload is unsigned; it moves into the query as sent.
-  const toSign: Record<string, string> = { 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
-  for (const name of signedNames) toSign[name] = sent[name] ?? '';
-  const query: Record<string, string> = {};
-  for (const [name, value] of params) if (name !== 'X-Amz-Signature') query[name] = value;
-
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    region: region ?? '',
-    service: service ?? '',
-    sha256: NodeSha256,
-    uriEscapePath: false, // S3 signs the path as sent
-  });
-  const amzDate = params.get('X-Amz-Date') ?? '';
-  const signingDate = new Date(
-    amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-  );
-  const names = new Set(signedNames);
-  const signed = await signer.presign(
-    {
-      method: 'PUT',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query,
-      headers: toSign,
-    },
-    {
-      signingDate,
-      expiresIn: Number(params.get('X-Amz-Expires')),
-      signableHeaders: names,
-      unhoistableHeaders: names,
-    },
-  );
-  expect(signed.query?.['X-Amz-SignedHeaders']).toBe(params.get('X-Amz-SignedHeaders'));
-  return signed.query?.['X-Amz-Signature'] as string | undefined;
 }

@@ -10,6 +10,16 @@ export interface UploadGrant {
   checksumSha256?: string;
 }
 
+/** What a signed local part URL allows: one PUT of exactly `size` bytes as part `partNumber`. */
+export interface PartGrant {
+  key: string;
+  uploadId: string;
+  partNumber: number;
+  /** Unix seconds. */
+  expires: number;
+  size: number;
+}
+
 /** What a signed local download URL allows, and how the response is labelled. */
 export interface DownloadGrant {
   key: string;
@@ -48,6 +58,29 @@ export class LocalUrlSigner {
     if (grant.checksumSha256) query.set('sha256', grant.checksumSha256);
     query.set('sig', this.sign(uploadCanonical(grant)));
     return query;
+  }
+
+  partQuery(grant: PartGrant): URLSearchParams {
+    const query = new URLSearchParams({
+      uploadId: grant.uploadId,
+      partNumber: String(grant.partNumber),
+      expires: String(grant.expires),
+      size: String(grant.size),
+    });
+    query.set('sig', this.sign(partCanonical(grant)));
+    return query;
+  }
+
+  verifyPart(key: string, query: URLSearchParams, nowSeconds: number): Verified<PartGrant> {
+    const expires = parseUnsigned(query.get('expires'));
+    const size = parseUnsigned(query.get('size'));
+    const partNumber = parseUnsigned(query.get('partNumber'));
+    const uploadId = query.get('uploadId');
+    if (expires === undefined || size === undefined || partNumber === undefined || !uploadId) {
+      return { ok: false, reason: 'invalid-signature' };
+    }
+    const grant: PartGrant = { key, uploadId, partNumber, expires, size };
+    return this.check(grant, partCanonical(grant), query.get('sig'), nowSeconds);
   }
 
   downloadQuery(grant: DownloadGrant): URLSearchParams {
@@ -114,6 +147,10 @@ export class LocalUrlSigner {
 
 function uploadCanonical(g: UploadGrant): string {
   return JSON.stringify(['PUT', g.key, g.expires, g.size, g.contentType, g.checksumSha256 ?? '']);
+}
+
+function partCanonical(g: PartGrant): string {
+  return JSON.stringify(['PUT-PART', g.key, g.uploadId, g.partNumber, g.expires, g.size]);
 }
 
 function downloadCanonical(g: DownloadGrant): string {
