@@ -107,6 +107,7 @@ const envSchema = z.object({
       message: 'expected a comma-separated list of MIME types such as image/png or image/*',
     })
     .optional(),
+  UPLOAD_USER_QUOTA_BYTES: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   UPLOAD_URL_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -337,6 +338,8 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       maxFileSize: e.STORAGE_MAX_FILE_SIZE,
       allowedMimeTypes: e.UPLOAD_ALLOWED_MIME_TYPES ?? DEFAULT_ALLOWED_MIME_TYPES,
       urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
+      /** Per user, bytes of assets not REJECTED (unconfirmed uploads included); 0 = no quota. */
+      userQuotaBytes: e.UPLOAD_USER_QUOTA_BYTES,
     },
     scan: {
       engines: scanners.engines,

@@ -9,6 +9,8 @@ export enum ErrorCode {
   UploadNotFound = 'UPLOAD_NOT_FOUND',
   UploadExpired = 'UPLOAD_EXPIRED',
   ContentMismatch = 'CONTENT_MISMATCH',
+  UploadIncomplete = 'UPLOAD_INCOMPLETE',
+  QuotaExceeded = 'QUOTA_EXCEEDED',
   RateLimited = 'RATE_LIMITED',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_SERVER_ERROR',
@@ -24,6 +26,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UploadNotFound]: 404,
   [ErrorCode.UploadExpired]: 410,
   [ErrorCode.ContentMismatch]: 422,
+  [ErrorCode.UploadIncomplete]: 409,
+  [ErrorCode.QuotaExceeded]: 403,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.Internal]: 500,
@@ -77,6 +81,18 @@ export const ERRORS = {
     new AppError(ErrorCode.UploadExpired, 'The upload URL has expired; start a new upload'),
   contentMismatch: (reason: string) =>
     new AppError(ErrorCode.ContentMismatch, `The uploaded file does not match its declaration: ${reason}`),
+  uploadIncomplete: (problem: string, missingParts: number[]) =>
+    new AppError(
+      ErrorCode.UploadIncomplete,
+      `The upload is not complete: ${problem}; upload the missing parts and confirm again`,
+      { missingParts: missingParts.slice(0, 100) },
+    ),
+  quotaExceeded: (remainingBytes: number, quotaBytes: number) =>
+    new AppError(
+      ErrorCode.QuotaExceeded,
+      `This upload would exceed your storage quota: ${remainingBytes} of ${quotaBytes} bytes are left`,
+      { field: 'fileSize', remainingBytes, quotaBytes },
+    ),
   rateLimited: (retryAfterSeconds: number) =>
     new AppError(ErrorCode.RateLimited, 'Too many requests; slow down', { retryAfterSeconds }),
   tooManyLiveOperations: (scope: 'connection' | 'user', max: number) =>

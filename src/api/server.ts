@@ -175,6 +175,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
         onError,
         pace: config.uploadPut,
         acceptsUpload: (key) => services.uploads.acceptsUploadTo(key),
+        acceptsPart: (key, uploadId) => services.multipart.acceptsPart(key, uploadId),
       }),
     );
   }

@@ -18,6 +18,9 @@ import { AssetLifecycle } from '../services/lifecycle/asset-lifecycle';
 import { analyticsConsumer, liveUpdatesConsumer } from '../services/lifecycle/outbox-consumers';
 import { OutboxRelay } from '../services/lifecycle/outbox-relay';
 import { ScanStatusFeed } from '../services/scan-status-feed';
+import { UploadAborter } from '../services/upload/abort-upload';
+import { MultipartUploadService } from '../services/upload/multipart-upload.service';
+import { UploadQuota } from '../services/upload/upload-quota';
 import { UploadService } from '../services/upload/upload.service';
 import { webhookConsumer } from '../services/webhooks/webhook-consumer';
 import { WebhookDispatcher } from '../services/webhooks/webhook-dispatcher';
@@ -59,6 +62,8 @@ export interface AppServices {
   uploads: UploadService;
   /** `assetEvents`: the audit trail as owners and admins may read it. */
   assetTrail: AssetTrailService;
+  multipart: MultipartUploadService;
+  aborts: UploadAborter;
   scanStatusFeed: ScanStatusFeed;
   metricsFeed: MetricsUpdatesFeed;
   cleanup: CleanupService;
@@ -128,15 +133,27 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
   );
   const lifecycle = new AssetLifecycle(assets, outbox);
   outbox.start();
+  const quota = new UploadQuota(assets, lifecycle, config.upload.userQuotaBytes);
+  const uploadLogger = logger.child({ component: 'uploads' });
+  const multipart = new MultipartUploadService(
+    assets,
+    storage,
+    quota,
+    { ...config.upload, multipartTtlSeconds: config.cleanup.abandonedAfterHours * 3600 },
+    uploadLogger,
+  );
   const uploads = new UploadService(
     assets,
     storage,
     queues,
     lifecycle,
     { ...config.upload, downloadUrlTtlSeconds: DOWNLOAD_URL_TTL_SECONDS },
-    logger.child({ component: 'uploads' }),
+    uploadLogger,
+    quota,
+    multipart,
   );
   const assetTrail = new AssetTrailService(assets, assetEvents);
+  const aborts = new UploadAborter(assets, storage, lifecycle, uploadLogger);
   const scanStatusFeed = new ScanStatusFeed(bus, uploads, logger.child({ component: 'scan-status' }));
   const metricsFeed = new MetricsUpdatesFeed(
     () => createRedisClient(config.redis, 'subscriber'),
@@ -177,6 +194,8 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     outbox,
     uploads,
     assetTrail,
+    multipart,
+    aborts,
     scanStatusFeed,
     metricsFeed,
     cleanup,

@@ -55,6 +55,17 @@ export class IpAsset {
   @Property({ type: 'string', length: 1024, nullable: true })
   uploadKey?: string | null;
 
+  /** The storage's multipart upload id while a multipart upload is open; null for single PUTs. */
+  @Property({ type: 'string', length: 1024, nullable: true })
+  multipartUploadId?: string | null;
+
+  /** Bytes per part of a multipart upload (the last part may be shorter). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  partSize?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  partCount?: number | null;
+
   @Property({ type: 'string', length: 255 })
   fileName!: string;
 

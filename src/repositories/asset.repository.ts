@@ -32,6 +32,7 @@ export type AssetChanges = Partial<
     | 'scanAttempts'
     | 'storageKey'
     | 'uploadKey'
+    | 'multipartUploadId'
     | 'thumbnailKey'
     | 'thumbnailStatus'
     | 'rejectionReason'
@@ -145,6 +146,15 @@ export class AssetRepository {
     return row ? em.map(IpAsset, row) : null;
   }
 
+  /** The asset whose multipart upload this is (index ip_asset_multipart_upload_idx), or null. */
+  async findByMultipartUpload(uploadId: string): Promise<IpAsset | null> {
+    const em = this.em();
+    const [row] = await em
+      .getConnection()
+      .execute('select * from ip_asset where multipart_upload_id = ? limit 1', [uploadId]);
+    return row ? em.map(IpAsset, row) : null;
+  }
+
   /**
    * The asset, row-locked in transaction `db` until it ends, or null when there is none. Does not
    * wait: when another transaction (on any replica) holds the lock it throws {@link AssetRowLocked}
@@ -160,6 +170,22 @@ export class AssetRepository {
       if ((error as { code?: unknown }).code === '55P03') throw new AssetRowLocked(id);
       throw error;
     }
+  }
+
+  /**
+   * Takes the owner's quota lock for transaction `db` (a transaction-scoped advisory lock, so
+   * every replica waits on the same one and it is released at commit or rollback), then returns
+   * the bytes the owner holds: the declared sizes of every asset not REJECTED, unconfirmed
+   * uploads included. Initiates that check and insert under the lock are counted one at a time.
+   */
+  async lockOwnerBytes(ownerId: string, db: Db): Promise<number> {
+    // Two int4 keys: a namespace of our own, and the owner id's hash (collisions only serialise).
+    await db.raw(`select pg_advisory_xact_lock(hashtext('upload-quota'), hashtext(?))`, [ownerId]);
+    const { rows } = await db.raw<{ rows: { bytes: string | null }[] }>(
+      `select coalesce(sum(file_size), 0)::text as bytes from ip_asset where created_by = ? and status <> ?`,
+      [ownerId, AssetStatus.REJECTED],
+    );
+    return Number(rows[0]?.bytes ?? 0);
   }
 
   /** One page of an owner's assets, newest first, with keyset paging on (createdAt, id). */

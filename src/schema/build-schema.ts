@@ -4,6 +4,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AdminResolver } from '../resolvers/admin.resolver';
 import { AssetEventResolver } from '../resolvers/asset-event.resolver';
 import { AssetResolver } from '../resolvers/asset.resolver';
+import { MultipartUploadResolver } from '../resolvers/multipart-upload.resolver';
 import { ScanStatusResolver } from '../resolvers/scan-status.resolver';
 import { UploadLimitsResolver } from '../resolvers/upload-limits.resolver';
 import { UploadResolver } from '../resolvers/upload.resolver';
@@ -27,6 +28,7 @@ export function buildAppSchema(options: { emitSchemaFile?: string } = {}): Promi
       AssetResolver,
       AssetEventResolver,
       UploadResolver,
+      MultipartUploadResolver,
       UploadLimitsResolver,
       ScanStatusResolver,
       AdminResolver,

@@ -42,6 +42,7 @@ const EXPECTED: Record<
   confirm: { from: [[DRAFT, '*', '*']], to: { status: PROCESSING, scanStatus: PENDING } },
   rejectContentMismatch: { from: [[DRAFT, '*', '*']], to: { status: REJECTED } },
   rejectAbandoned: { from: [[DRAFT, '*', '*']], to: { status: REJECTED } },
+  cancel: { from: [[DRAFT, '*', '*']], to: { status: REJECTED } },
   startScan: { from: [[PROCESSING, PENDING, '*']], to: { scanStatus: SCANNING } },
   retryScan: { from: [[PROCESSING, SCANNING, '*']], to: { scanStatus: SCANNING } },
   scannedClean: { from: [[PROCESSING, SCANNING, '*']], to: { status: APPROVED, scanStatus: CLEAN } },
@@ -106,6 +107,9 @@ describe('the transition table', () => {
     expect(nextState('thumbnailDone', state(APPROVED, CLEAN, T.DONE))).toBeNull();
     expect(nextState('thumbnailFailed', state(REJECTED, INFECTED))).toBeNull();
     expect(nextState('rejectAbandoned', state(PROCESSING, PENDING))).toBeNull();
+    // An abort after confirm, or a second abort, changes nothing.
+    expect(nextState('cancel', state(PROCESSING, PENDING))).toBeNull();
+    expect(nextState('cancel', state(REJECTED, PENDING))).toBeNull();
     expect(nextState('cleanUpRejected', state(APPROVED, CLEAN, T.DONE))).toBeNull();
     expect(nextState('cleanUpMissingObject', state(DRAFT, PENDING))).toBeNull();
     // Creation is not a transition from any state.
@@ -134,7 +138,9 @@ describe('the transition table', () => {
       .filter(([, rule]) => rule.actor === 'user')
       .map(([name]) => name)
       .sort();
-    expect(byUser).toEqual(['confirm', 'initiate', 'rejectContentMismatch']);
+    expect(byUser).toEqual(['cancel', 'confirm', 'initiate', 'rejectContentMismatch']);
+    expect(TRANSITIONS.cancel.reason).toBe(RejectionReason.UploadCancelled);
+    expect(TRANSITIONS.cancel.event).toBe(AssetEventType.Aborted);
     expect(TRANSITIONS.rejectContentMismatch.reason).toBe(RejectionReason.ContentMismatch);
     expect(TRANSITIONS.rejectAbandoned.reason).toBe(RejectionReason.UploadAbandoned);
     expect(TRANSITIONS.scannedInfected.reason).toBe(RejectionReason.VirusDetected);
@@ -180,6 +186,12 @@ describe('event delivery', () => {
       UploadEventType.Approved,
     ]);
     expect(analyticsEventsOf(row(AssetEventType.ScanRetried))).toEqual([]);
+    // A cancelled upload counts as failed, under its own reason.
+    expect(
+      analyticsEventsOf(row(AssetEventType.Aborted, { reason: RejectionReason.UploadCancelled })).map(
+        (event) => [event.type, event.reason],
+      ),
+    ).toEqual([[UploadEventType.Rejected, RejectionReason.UploadCancelled]]);
   });
 
   it('the live event carries the stateVersion subscribers order by', () => {

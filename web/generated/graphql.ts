@@ -10,10 +10,17 @@ export type AssetStatus =
   | 'PROCESSING'
   | 'REJECTED';
 
+export type CompletedPartInput = {
+  etag: string;
+  partNumber: number;
+};
+
 export type ConfirmUploadInput = {
   assetId: string | number;
   description?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
+  /** Multipart uploads only: the parts with the ETags their PUTs answered. When omitted, the server lists the parts storage holds */
+  parts?: Array<CompletedPartInput> | null | undefined;
   title: string;
 };
 

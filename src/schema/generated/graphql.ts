@@ -45,10 +45,17 @@ export type CleanupOrphans = {
   rowsWithoutObject: Scalars['Int']['output'];
 };
 
+export type CompletedPartInput = {
+  etag: Scalars['String']['input'];
+  partNumber: Scalars['Int']['input'];
+};
+
 export type ConfirmUploadInput = {
   assetId: Scalars['ID']['input'];
   description?: InputMaybe<Scalars['String']['input']>;
   metadata?: InputMaybe<Scalars['JSON']['input']>;
+  /** Multipart uploads only: the parts with the ETags their PUTs answered. When omitted, the server lists the parts storage holds */
+  parts?: InputMaybe<Array<CompletedPartInput>>;
   title: Scalars['String']['input'];
 };
 
@@ -56,6 +63,15 @@ export type CountByKey = {
   __typename?: 'CountByKey';
   count: Scalars['Int']['output'];
   key: Scalars['String']['output'];
+};
+
+export type InitiateMultipartUploadInput = {
+  fileName: Scalars['String']['input'];
+  fileSize: Scalars['SafeInt']['input'];
+  mimeType: Scalars['String']['input'];
+  /** Bytes per part; optional. The server picks one (at least 5 MiB, at most 10,000 parts) when omitted */
+  partSize?: InputMaybe<Scalars['SafeInt']['input']>;
+  projectId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type InitiateUploadInput = {
@@ -110,12 +126,25 @@ export type IpAssetConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type MultipartUpload = {
+  __typename?: 'MultipartUpload';
+  assetId: Scalars['ID']['output'];
+  /** Part URLs can be asked for until this time; after it the upload counts as abandoned */
+  expiresAt: Scalars['DateTime']['output'];
+  partCount: Scalars['Int']['output'];
+  partSize: Scalars['SafeInt']['output'];
+  storageKey: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Owner. Stops an upload that is not confirmed yet: its bytes and parts are freed and the asset ends REJECTED ('Upload cancelled'). Idempotent */
+  abortUpload: IpAsset;
   /** Admin. Drops cached metrics summaries for the range (default today); returns how many */
   clearUploadMetricsCache: Scalars['Int']['output'];
   /** Idempotent: confirming an already confirmed asset returns it unchanged */
   confirmUpload: IpAsset;
+  initiateMultipartUpload: MultipartUpload;
   initiateUpload: InitiateUploadPayload;
   /** Admin. Rebuilds one UTC day's upload analytics from the audit trail (e.g. after Redis lost them) */
   rebuildUploadMetrics: RebuildMetricsResult;
@@ -123,6 +152,13 @@ export type Mutation = {
   rescanAsset: IpAsset;
   /** Admin */
   triggerUploadCleanup: UploadCleanupResult;
+  /** Owner. Presigned PUT URLs for these parts (1-based, at most 100 per call), each pinned to its part's exact size */
+  uploadPartUrls: Array<UploadPartUrl>;
+};
+
+
+export type MutationAbortUploadArgs = {
+  assetId: Scalars['ID']['input'];
 };
 
 
@@ -134,6 +170,11 @@ export type MutationClearUploadMetricsCacheArgs = {
 
 export type MutationConfirmUploadArgs = {
   input: ConfirmUploadInput;
+};
+
+
+export type MutationInitiateMultipartUploadArgs = {
+  input: InitiateMultipartUploadInput;
 };
 
 
@@ -156,6 +197,12 @@ export type MutationTriggerUploadCleanupArgs = {
   dryRun?: Scalars['Boolean']['input'];
 };
 
+
+export type MutationUploadPartUrlsArgs = {
+  assetId: Scalars['ID']['input'];
+  partNumbers: Array<Scalars['Int']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Owner or admin; null when it does not exist or is not yours */
@@ -174,6 +221,8 @@ export type Query = {
   uploadMetrics: UploadMetrics;
   /** Admin */
   uploadQueueDepth: QueueDepth;
+  /** Owner. The parts storage holds for a multipart upload not yet confirmed: what a resumed upload may skip */
+  uploadedParts: Array<UploadedPart>;
   /** Admin. Each WEBHOOK_URLS endpoint with its delivery counts and last error */
   webhookEndpoints: Array<WebhookEndpointStatus>;
 };
@@ -210,6 +259,11 @@ export type QueryUploadFailureBreakdownArgs = {
 export type QueryUploadMetricsArgs = {
   end?: InputMaybe<Scalars['DateTime']['input']>;
   start?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryUploadedPartsArgs = {
+  assetId: Scalars['ID']['input'];
 };
 
 export type QueueDepth = {
@@ -321,6 +375,23 @@ export type UploadMetrics = {
   totalStorageUsed: Scalars['Float']['output'];
   totalUploads: Scalars['Int']['output'];
   virusScans: VirusScanStats;
+};
+
+export type UploadPartUrl = {
+  __typename?: 'UploadPartUrl';
+  expiresAt: Scalars['DateTime']['output'];
+  /** Headers the client must send with that PUT */
+  headers: Scalars['JSON']['output'];
+  partNumber: Scalars['Int']['output'];
+  /** Where the client PUTs this part's bytes (exactly the part's size) */
+  url: Scalars['String']['output'];
+};
+
+export type UploadedPart = {
+  __typename?: 'UploadedPart';
+  etag: Scalars['String']['output'];
+  partNumber: Scalars['Int']['output'];
+  size: Scalars['SafeInt']['output'];
 };
 
 export type UploaderStat = {

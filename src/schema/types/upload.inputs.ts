@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { JSONScalar, SafeInt } from '../scalars';
 
 @InputType()
@@ -23,6 +23,15 @@ export class InitiateUploadInput {
 }
 
 @InputType()
+export class CompletedPartInput {
+  @Field(() => Int)
+  partNumber!: number;
+
+  @Field(() => String)
+  etag!: string;
+}
+
+@InputType()
 export class ConfirmUploadInput {
   @Field(() => ID)
   assetId!: string;
@@ -35,4 +44,33 @@ export class ConfirmUploadInput {
 
   @Field(() => JSONScalar, { nullable: true })
   metadata?: Record<string, unknown> | null;
+
+  @Field(() => [CompletedPartInput], {
+    nullable: true,
+    description:
+      'Multipart uploads only: the parts with the ETags their PUTs answered. When omitted, the server lists the parts storage holds',
+  })
+  parts?: CompletedPartInput[] | null;
+}
+
+@InputType()
+export class InitiateMultipartUploadInput {
+  @Field(() => String)
+  fileName!: string;
+
+  @Field(() => SafeInt)
+  fileSize!: number;
+
+  @Field(() => String)
+  mimeType!: string;
+
+  @Field(() => ID, { nullable: true })
+  projectId?: string | null;
+
+  @Field(() => SafeInt, {
+    nullable: true,
+    description:
+      'Bytes per part; optional. The server picks one (at least 5 MiB, at most 10,000 parts) when omitted',
+  })
+  partSize?: number | null;
 }

@@ -19,6 +19,7 @@ export enum RejectionReason {
   VirusDetected = 'Virus detected',
   VirusScanFailed = 'Virus scan failed',
   UploadAbandoned = 'Upload abandoned',
+  UploadCancelled = 'Upload cancelled',
 }
 
 export interface UploadEvent {

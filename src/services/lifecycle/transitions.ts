@@ -18,6 +18,8 @@ export enum AssetEventType {
   ThumbnailDone = 'THUMBNAIL_DONE',
   ThumbnailFailed = 'THUMBNAIL_FAILED',
   CleanedUp = 'CLEANED_UP',
+  /** The owner cancelled an unconfirmed upload (abortUpload). */
+  Aborted = 'ABORTED',
   /** A rescan that could not decide after its retries; the asset stays as it was (APPROVED). */
   RescanFailed = 'RESCAN_FAILED',
 }
@@ -52,6 +54,7 @@ export const EVENT_DELIVERY: Readonly<Record<AssetEventType, EventDelivery>> = {
   [AssetEventType.ThumbnailDone]: { live: true, counts: [UploadEventType.ThumbnailDone] },
   [AssetEventType.ThumbnailFailed]: { live: true, counts: [UploadEventType.ThumbnailFailed] },
   [AssetEventType.CleanedUp]: { live: false, counts: [UploadEventType.CleanedUp] },
+  [AssetEventType.Aborted]: { live: true, counts: [UploadEventType.Rejected] },
   [AssetEventType.RescanFailed]: { live: false, counts: [] },
 };
 
@@ -97,6 +100,7 @@ export const TRANSITIONS = {
   initiate: { event: AssetEventType.Initiated, actor: 'user', from: 'create', to: { status: DRAFT, scanStatus: PENDING } },
   confirm: { event: AssetEventType.Confirmed, actor: 'user', from: { status: [DRAFT] }, to: { status: PROCESSING, scanStatus: PENDING } },
   rejectContentMismatch: { event: AssetEventType.Rejected, actor: 'user', from: { status: [DRAFT] }, to: { status: REJECTED }, reason: RejectionReason.ContentMismatch },
+  cancel: { event: AssetEventType.Aborted, actor: 'user', from: { status: [DRAFT] }, to: { status: REJECTED }, reason: RejectionReason.UploadCancelled },
   rejectAbandoned: { event: AssetEventType.Rejected, actor: 'system', from: { status: [DRAFT] }, to: { status: REJECTED }, reason: RejectionReason.UploadAbandoned },
   startScan: { event: AssetEventType.ScanStarted, actor: 'system', from: { status: [PROCESSING], scanStatus: [PENDING] }, to: { scanStatus: SCANNING } },
   retryScan: { event: AssetEventType.ScanRetried, actor: 'system', from: { status: [PROCESSING], scanStatus: [SCANNING] }, to: { scanStatus: SCANNING } },

@@ -1,17 +1,22 @@
-import { AssetStatus, IpAsset, ScanStatus } from '../../entities/ip-asset.entity';
+import { AssetStatus, type IpAsset, ScanStatus } from '../../entities/ip-asset.entity';
 import { ERRORS } from '../../errors';
 import type { Logger } from '../../logger';
 import type { AssetRepository } from '../../repositories/asset.repository';
-import { isBase64Sha256 } from '../../storage/input-checks';
-import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
+import {
+  StorageObjectNotFound,
+  type CompletedPart,
+  type StorageAdapter,
+} from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
 import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import { claimDraft } from './confirm-claim';
 import { CONTENT_SNIFF_BYTES, checkLeadingBytes } from './content-check';
-import { MAX_FILE_NAME_LENGTH, sanitizeFileName, storageKeys } from './file-name';
+import { storageKeys } from './file-name';
 import { assertMetadataShape, assertStorableText } from './input-rules';
-import { nameForType } from './type-extension';
-import { isMimeTypeAllowed, normalizeMimeType } from './mime-types';
+import type { MultipartUploadService } from './multipart-upload.service';
+import { checkNewUpload, draftAsset } from './new-draft';
+import { normalizeMimeType } from './mime-types';
+import type { UploadQuota } from './upload-quota';
 import { decodeCursor, encodeCursor } from './cursor';
 
 export interface UploadSettings {
@@ -35,6 +40,8 @@ export interface ConfirmUploadRequest {
   title: string;
   description?: string | null;
   metadata?: Record<string, unknown> | null;
+  /** Multipart uploads: the parts with their ETags; without them, what storage lists. */
+  parts?: readonly CompletedPart[] | null;
 }
 
 export interface InitiatedUpload {
@@ -59,7 +66,6 @@ export interface ScanScheduler {
 const MAX_TITLE_LENGTH = 500;
 const MAX_DESCRIPTION_LENGTH = 10_000;
 const MAX_METADATA_BYTES = 16 * 1024;
-const MAX_PROJECT_ID_LENGTH = 255;
 /** How long a confirm waits for a concurrent one holding the asset (a large S3 copy takes a while). */
 const CONFIRM_CLAIM_WAIT_MS = 10 * 60_000;
 
@@ -72,53 +78,26 @@ export class UploadService {
     private readonly lifecycle: AssetLifecycle,
     private readonly settings: UploadSettings,
     private readonly logger: Logger,
+    private readonly quota: UploadQuota,
+    private readonly multipart: MultipartUploadService,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async initiate(actor: Actor, request: InitiateUploadRequest): Promise<InitiatedUpload> {
-    assertStorableText('fileName', request.fileName);
-    assertStorableText('projectId', request.projectId);
-    const sanitizedName = sanitizeFileName(request.fileName);
-    if (!sanitizedName)
-      throw ERRORS.badInput('fileName', 'fileName must contain at least one usable character');
-    if (!Number.isSafeInteger(request.fileSize) || request.fileSize <= 0) {
-      throw ERRORS.badInput('fileSize', 'fileSize must be a positive whole number of bytes');
-    }
-    if (request.fileSize > this.settings.maxFileSize) throw ERRORS.fileTooLarge(this.settings.maxFileSize);
-    const mimeType = normalizeMimeType(request.mimeType);
-    if (!mimeType) throw ERRORS.badInput('mimeType', 'mimeType must look like type/subtype');
-    if (!isMimeTypeAllowed(mimeType, this.settings.allowedMimeTypes))
-      throw ERRORS.mimeTypeNotAllowed(mimeType);
-    // Served under an extension of its (verified) type, whatever the uploader called it.
-    const fileName = nameForType(sanitizedName, mimeType, MAX_FILE_NAME_LENGTH);
-    const projectId = request.projectId?.trim() || null;
-    if (projectId && projectId.length > MAX_PROJECT_ID_LENGTH) {
-      throw ERRORS.badInput('projectId', `projectId must be at most ${MAX_PROJECT_ID_LENGTH} characters`);
-    }
-    const checksumSha256 = request.checksumSha256 ?? undefined;
-    if (checksumSha256 !== undefined && !isBase64Sha256(checksumSha256)) {
-      throw ERRORS.badInput('checksumSha256', 'checksumSha256 must be a base64-encoded SHA-256 digest');
-    }
-
-    const asset = new IpAsset();
-    asset.fileName = fileName;
-    asset.fileSize = request.fileSize;
-    asset.mimeType = mimeType;
-    asset.projectId = projectId;
-    asset.createdBy = actor.userId;
-    asset.storageKey = storageKeys.asset(asset.id, fileName);
-    asset.uploadKey = storageKeys.upload(asset.id);
+    const upload = checkNewUpload(request, this.settings);
+    const { fileName, mimeType, checksumSha256 } = upload;
+    const asset = draftAsset(actor, upload);
 
     const presigned = await this.storage.presignPut({
-      key: asset.uploadKey,
+      key: storageKeys.uploadOf(asset),
       contentType: mimeType,
-      contentLength: request.fileSize,
+      contentLength: upload.fileSize,
       expiresInSeconds: this.settings.urlTtlSeconds,
       checksumSha256,
     });
     // The row remembers exactly when the URL stops working, to tell "expired" from "not sent".
     asset.uploadExpiresAt = presigned.expiresAt;
-    await this.lifecycle.create(actor, asset, { fileName, mimeType, fileSize: asset.fileSize });
+    await this.quota.createWithinQuota(actor, asset, { fileName, mimeType, fileSize: asset.fileSize });
     this.logger.info(
       { assetId: asset.id, userId: actor.userId, mimeType, fileSize: asset.fileSize },
       'upload initiated',
@@ -154,13 +133,14 @@ export class UploadService {
       this.assets,
       asset.id,
       async (draft, db) => {
-        await this.takeUploadedBytes(draft);
+        if (draft.multipartUploadId) await this.multipart.assemble(draft, request.parts);
+        else await this.takeUploadedBytes(draft);
         const mismatch = await this.checkStoredObject(draft);
         if (mismatch) {
           await this.storage.delete(draft.storageKey);
           await this.lifecycle.transition('rejectContentMismatch', draft.id, {
             actor,
-            changes: { uploadKey: null },
+            changes: { uploadKey: null, multipartUploadId: null },
             detail: { problem: mismatch },
             db,
           });
@@ -168,7 +148,7 @@ export class UploadService {
         }
         const confirmed = await this.lifecycle.transition('confirm', draft.id, {
           actor,
-          changes: { ...details, uploadKey: null },
+          changes: { ...details, uploadKey: null, multipartUploadId: null },
           detail: { fileSize: draft.fileSize },
           db,
         });
