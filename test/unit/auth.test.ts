@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authenticate, signToken, verifyToken } from '../../src/api/auth';
 
 const SECRET = 's'.repeat(40);
@@ -43,5 +43,27 @@ describe('bearer tokens', () => {
     expect(authenticate(SECRET, undefined)).toEqual({ actor: null, invalid: false });
     expect(authenticate(SECRET, 'Bearer nope')).toEqual({ actor: null, invalid: true });
     expect(authenticate(SECRET, 'Basic abc')).toEqual({ actor: null, invalid: true });
+  });
+
+  describe('verified tokens are remembered', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('a remembered token still stops working at its expiry', () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const token = signToken(SECRET, { userId: 'u1', role: 'USER' }, 60);
+      expect(verifyToken(SECRET, token)).toEqual({ userId: 'u1', role: 'USER' });
+      vi.setSystemTime(Date.now() + 59_000);
+      expect(verifyToken(SECRET, token)).toEqual({ userId: 'u1', role: 'USER' });
+      vi.setSystemTime(Date.now() + 2_000);
+      expect(verifyToken(SECRET, token)).toBeNull();
+    });
+
+    it('per secret and lifetime limit: a token remembered under one is checked afresh under another', () => {
+      const token = signToken(SECRET, { userId: 'u1', role: 'USER' }, 7200);
+      expect(verifyToken(SECRET, token)).not.toBeNull();
+      expect(verifyToken('other'.repeat(10), token)).toBeNull();
+      expect(verifyToken(SECRET, token, 3600)).toBeNull();
+      expect(verifyToken(SECRET, token)).not.toBeNull();
+    });
   });
 });
