@@ -1,11 +1,10 @@
 import cors from 'cors';
-import type { RequestHandler } from 'express';
 
 /**
  * Lets web apps on the listed origins call the API (and PUT to local upload URLs) from a browser.
  * Tokens travel in the Authorization header, never cookies, so credentials stay off.
  */
-export function corsFor(origins: readonly string[]): RequestHandler {
+export function corsFor(origins: readonly string[]): ReturnType<typeof cors> {
   return cors({
     origin: origins.includes('*') ? '*' : [...origins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'],

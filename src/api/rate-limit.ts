@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
@@ -63,14 +64,20 @@ export function rateLimit(
   return async (req, res, next) => {
     const refused = await budget.charge(RequestBudget.keyOf(options.actorOf(req), req.ip), 1);
     if (!refused) return next();
-    const retryAfterSeconds = String(refused.extensions.retryAfterSeconds);
-    res
-      .status(429)
-      .set('Retry-After', retryAfterSeconds)
-      .json({
-        errors: [{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }],
-      });
+    answerRateLimited(res, refused);
   };
+}
+
+/** HTTP 429 with Retry-After and a GraphQL-shaped RATE_LIMITED error. */
+export function answerRateLimited(res: ServerResponse, refused: AppError): void {
+  res.statusCode = 429;
+  res.setHeader('retry-after', String(refused.extensions.retryAfterSeconds));
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(
+    JSON.stringify({
+      errors: [{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }],
+    }),
+  );
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -15,9 +14,12 @@ import type { AppServices } from '../app/services';
 import type { Actor } from '../services/actor';
 import type { GraphQLContext } from '../schema/context';
 import { authenticate } from './auth';
+import { answerInvalidToken, graphqlHttpHandler, isGraphqlPost } from './graphql-http';
+import { answerRequestError } from './request-errors';
+import { requestIdFor, requestSummary, responseSummary } from './request-log';
+import type { Logger } from '../logger';
 import { createErrorFormatter } from './format-error';
-import { sendServiceUnavailable, serviceUnavailablePlugin } from './service-unavailable';
-import { dependencyOutage } from '../dependency-outage';
+import { serviceUnavailablePlugin } from './service-unavailable';
 import { healthRoutes } from './health.routes';
 import { createLocalStorageRouter } from './local-storage.routes';
 import { limitParseOptions, limitRules } from './graphql-limits';
@@ -26,9 +28,11 @@ import { attachWebSocketServer } from './websocket';
 import { ADMIN_REST_PATH, createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
 import { webClientRoutes } from './web-client.routes';
-import { redactUrl } from '../log-redaction';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
 import { LocalStorageAdapter } from '../storage/local.storage';
+
+/** JSON bodies of GraphQL requests, on both doors to /graphql. */
+const GRAPHQL_BODY_LIMIT = '1mb';
 
 export interface ApiServer {
   httpServer: Server;
@@ -55,17 +59,18 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   // own, Apollo Sandbox needs its CDN).
   // Thumbnails and downloads served by the local provider may be shown by web apps on the
   // CORS origins, so resources are only restricted to this site when there are none.
-  app.use(
-    helmet({
-      contentSecurityPolicy: false,
-      crossOriginResourcePolicy: { policy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-site' },
-    }),
-  );
-  app.set('trust proxy', 'loopback');
+  const securityHeaders = helmet({
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-site' },
+  });
+  app.use(securityHeaders);
+  const cors = config.corsOrigins.length > 0 ? corsFor(config.corsOrigins) : null;
+  const trustProxy = 'loopback';
+  app.set('trust proxy', trustProxy);
   // Node enforces headersTimeout and requestTimeout when it sweeps its connections (every 30 s
   // by default); sweeping more often makes the limits hold close to their value.
   const connectionsCheckingInterval = Math.min(Math.max(config.httpLimits.headersTimeoutMs / 4, 250), 5000);
-  const httpServer = createServer({ connectionsCheckingInterval }, app);
+  const httpServer = createServer({ connectionsCheckingInterval });
   // Slow-loris guards: headers must arrive within headersTimeout; a whole request within
   // requestTimeout, which is long because local-provider uploads stream through this server
   // (their own idle timeout and minimum rate cut off bodies that stall or crawl).
@@ -107,55 +112,75 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   });
   await apollo.start();
 
+  const httpLogger = logger.child({ component: 'http' });
+  const authenticateHeader = (header: unknown) =>
+    authenticate(config.auth.jwtSecret, header, config.auth.maxTokenTtlSeconds);
+  const contextFor = (actor: Actor | null, address: string | undefined, requestLogger: () => Logger) => {
+    // The request's child logger is made only if a resolver logs: most requests never do.
+    const context: GraphQLContext = {
+      actor,
+      services,
+      get logger() {
+        return requestLogger();
+      },
+    };
+    budgetKeys.set(context, RequestBudget.keyOf(actor, address));
+    return context;
+  };
+  const graphqlPost = graphqlHttpHandler({
+    apollo,
+    headers: cors ? [securityHeaders, cors] : [securityHeaders],
+    authenticate: authenticateHeader,
+    budget,
+    context: contextFor,
+    metrics: services.metrics,
+    logger: httpLogger,
+    trustProxy,
+    bodyLimit: GRAPHQL_BODY_LIMIT,
+  });
+  // POST /graphql, the hot path, skips Express (see graphql-http.ts); the rest is Express's.
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (isGraphqlPost(req)) graphqlPost(req, res);
+    else app(req, res);
+  });
+
   app.use(
     pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
+      logger: httpLogger,
+      genReqId: (req, res) => requestIdFor(req, res),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       // Loggers handed to resolvers carry the request id only; the one line per request carries
       // what identifies it. Copying and redacting every header twice per request (the defaults)
       // cost more than the rest of the logging together.
       quietReqLogger: true,
       wrapSerializers: false,
-      serializers: { req: requestSummary, res: responseSummary },
+      serializers: {
+        req: (req: IncomingMessage & { id?: unknown }) => requestSummary(req, req.id),
+        res: responseSummary,
+      },
     }),
   );
   app.use(httpMetricsMiddleware(services.metrics));
-  if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
+  if (cors) app.use(cors);
   // Authentication runs once per request; a token that does not verify is refused, never ignored.
   const authenticateRequest: express.RequestHandler = (req: AuthedRequest, res, next) => {
-    const result = authenticate(
-      config.auth.jwtSecret,
-      req.headers.authorization,
-      config.auth.maxTokenTtlSeconds,
-    );
-    if (!result.actor && 'invalid' in result && result.invalid) {
-      res
-        .status(401)
-        .json({ errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }] });
-      return;
-    }
+    const result = authenticateHeader(req.headers.authorization);
+    if (!result.actor && 'invalid' in result && result.invalid) return answerInvalidToken(res);
     req.actor = result.actor;
     next();
   };
   const limit = rateLimit(budget, { actorOf: (req) => (req as AuthedRequest).actor ?? null });
 
+  // /graphql's other methods: GET (the landing page, GET queries) and preflights.
   app.use(
     '/graphql',
     authenticateRequest,
     limit,
-    express.json({ limit: '1mb' }),
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => {
-        const actor = (req as AuthedRequest).actor ?? null;
-        const context = { actor, services, logger: (req as Request & { log: typeof logger }).log ?? logger };
-        budgetKeys.set(context, RequestBudget.keyOf(actor, req.ip));
-        return context;
+        const log = (req as Request & { log?: Logger }).log ?? logger;
+        return contextFor((req as AuthedRequest).actor ?? null, req.ip, () => log);
       },
     }),
   );
@@ -197,23 +222,10 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   });
   // Last resort: a malformed body is the client's fault; anything else is logged, never shown.
   app.use((error: unknown, req: Request, res: express.Response, _next: express.NextFunction) => {
-    const status = (error as { status?: number }).status;
-    const clientFault = status !== undefined && status >= 400 && status < 500;
-    const requestLog = (req as Request & { log?: typeof logger }).log ?? logger;
-    const down = clientFault ? null : dependencyOutage(error);
-    if (down) {
-      requestLog.warn({ err: error, dependency: down }, 'dependency unavailable');
-      return sendServiceUnavailable(res, req.originalUrl.startsWith('/graphql') ? 'graphql' : 'rest');
-    }
-    if (!clientFault) requestLog.error({ err: error }, 'unhandled request error');
-    const body = clientFault
-      ? { code: 'BAD_USER_INPUT', message: 'Malformed request' }
-      : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
-    // GraphQL clients read `errors`; the REST twins answer `{ error }`.
-    const payload = req.originalUrl.startsWith('/graphql')
-      ? { errors: [{ message: body.message, extensions: { code: body.code } }] }
-      : { error: body };
-    res.status(clientFault ? status : 500).json(payload);
+    answerRequestError(error, res, {
+      graphql: req.originalUrl.startsWith('/graphql'),
+      log: (req as Request & { log?: Logger }).log ?? logger,
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -235,22 +247,6 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
       await apollo.stop();
     },
   };
-}
-
-/** What the request log says about a request: enough to find it, nothing a header could leak. */
-function requestSummary(req: IncomingMessage & { id?: unknown }) {
-  return {
-    id: req.id,
-    method: req.method,
-    // Query strings carry tokens, one-time codes and URL signatures; they never reach the log.
-    url: req.url === undefined ? undefined : redactUrl(req.url),
-    remoteAddress: req.socket?.remoteAddress,
-    userAgent: req.headers['user-agent'],
-  };
-}
-
-function responseSummary(res: ServerResponse) {
-  return { statusCode: res.statusCode };
 }
 
 function readinessChecks(services: AppServices) {

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ErrorCode, ERRORS, SERVICE_RETRY_AFTER_SECONDS } from '../errors';
 
 /**
@@ -21,16 +21,18 @@ export function serviceUnavailablePlugin<TContext extends object>(): ApolloServe
   };
 }
 
-/** The same answer from an Express route: 503, Retry-After, and the code in the route's own shape. */
-export function sendServiceUnavailable(res: Response, shape: 'graphql' | 'rest'): void {
+/** The same answer outside Apollo: 503, Retry-After, and the code in the route's own shape. */
+export function sendServiceUnavailable(res: ServerResponse, shape: 'graphql' | 'rest'): void {
   const error = ERRORS.serviceUnavailable();
   const body = { message: error.message, code: error.code, ...error.extensions };
-  res
-    .status(503)
-    .set('Retry-After', String(SERVICE_RETRY_AFTER_SECONDS))
-    .json(
+  res.statusCode = 503;
+  res.setHeader('retry-after', String(SERVICE_RETRY_AFTER_SECONDS));
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(
+    JSON.stringify(
       shape === 'graphql'
         ? { errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }] }
         : { error: body },
-    );
+    ),
+  );
 }
