@@ -125,6 +125,7 @@ const envSchema = z.object({
   SCAN_CONCURRENCY: positiveInt.default(3),
   SCAN_ATTEMPTS: positiveInt.default(3),
   SCAN_BACKOFF_MS: z.coerce.number().int().min(0).default(5000),
+  SCAN_UNAVAILABLE_RETRY_SECONDS: z.coerce.number().int().min(0).default(3600),
   SCAN_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   SCAN_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   SCAN_STUCK_AFTER_MS: z.coerce
@@ -347,6 +348,11 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       concurrency: e.SCAN_CONCURRENCY,
       attempts: e.SCAN_ATTEMPTS,
       backoffMs: e.SCAN_BACKOFF_MS,
+      /**
+       * How long a scan waits for an engine that cannot be reached (probing it now and then)
+       * before such failures count as attempts like any other.
+       */
+      unavailableRetryMs: e.SCAN_UNAVAILABLE_RETRY_SECONDS * 1000,
       /** How long a worker's claim on a job lasts without renewal; a killed worker's job is retaken after it. */
       lockDurationMs: e.SCAN_LOCK_DURATION_MS,
       watchdogIntervalMs: e.SCAN_WATCHDOG_INTERVAL_MS,

@@ -39,7 +39,13 @@ export const MaintenanceJob = {
 
 /** Job payloads carry ids only: processors re-read the row, so retries and duplicates are harmless. */
 export interface JobPayloads {
-  [QueueName.VirusScan]: { assetId: string; rescan?: RescanRequest };
+  [QueueName.VirusScan]: {
+    assetId: string;
+    rescan?: RescanRequest;
+    /** Set while the job waits out an engine outage: when it began (ms), and probes so far. */
+    engineUnavailableSince?: number;
+    engineProbes?: number;
+  };
   [QueueName.Thumbnail]: { assetId: string };
   [QueueName.Cleanup]: { dryRun: boolean; trigger: 'schedule' | 'admin' };
   /**

@@ -52,7 +52,10 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
 
   const scanWorker = new Worker<JobPayloads[typeof QueueName.VirusScan]>(
     QueueName.VirusScan,
-    virusScanProcessor(scans, rescans, log) as Processor,
+    virusScanProcessor(scans, rescans, log, {
+      probe: () => scanner.ping(),
+      horizonMs: config.scan.unavailableRetryMs,
+    }) as Processor,
     {
       connection,
       prefix,

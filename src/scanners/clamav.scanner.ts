@@ -78,10 +78,14 @@ export class ClamAvScanner implements Scanner {
       reply = await sendInstream(this.endpoint, source, { chunkSize: this.chunkSize, signal });
     } catch (error) {
       if (error instanceof ClamdUnreachableError || error instanceof ClamdExchangeError) {
+        // A broken exchange is about the file (over StreamMaxLength, say) only if clamd still
+        // answers; if it does not, clamd died or hangs, which says nothing about the file.
+        const unavailable = error instanceof ClamdUnreachableError || !(await this.answers(signal));
         return {
           outcome: 'error',
           engine: this.engine,
           reason: error.message,
+          ...(unavailable ? { unavailable } : {}),
           ...versionFields(await engineVersion),
         };
       }
@@ -106,6 +110,16 @@ export class ClamAvScanner implements Scanner {
       throw new ClamdExchangeError(`clamd answered PING with ${JSON.stringify(pong.slice(0, 100))}`);
     }
     return this.readVersion(signal);
+  }
+
+  private async answers(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.ping(signal);
+      return true;
+    } catch {
+      signal?.throwIfAborted();
+      return false;
+    }
   }
 
   private async readVersion(signal?: AbortSignal): Promise<string> {

@@ -75,6 +75,8 @@ export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]
     const waits = errors.flatMap((verdict) =>
       verdict.retryAfterMs === undefined ? [] : [verdict.retryAfterMs],
     );
+    // Waiting helps only if every engine that failed was merely unreachable.
+    const unavailable = errors.length > 0 && errors.every((verdict) => verdict.unavailable);
     return {
       outcome: 'error',
       engine,
@@ -82,6 +84,7 @@ export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]
       engineVersion,
       signatures,
       ...(waits.length > 0 ? { retryAfterMs: Math.max(...waits) } : {}),
+      ...(unavailable ? { unavailable } : {}),
     };
   }
   return { outcome: 'clean', engine, engineVersion, signatures };

@@ -32,6 +32,12 @@ export type ScanVerdict =
       reason: string;
       /** When the engine said how long to wait before trying again (VirusTotal's `Retry-After`). */
       retryAfterMs?: number;
+      /**
+       * The engine could not be reached or did not answer (refused, timed out, 5xx, rate
+       * limited): it said nothing about the file, so the scan waits for it instead of counting
+       * an attempt. Unset for what is about the file (over the engine's limits, unreadable).
+       */
+      unavailable?: boolean;
     } & VerdictBase);
 
 /** The object to scan; `open` may be called once per engine, each call gives a fresh stream. */

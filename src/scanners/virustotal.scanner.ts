@@ -112,9 +112,14 @@ export class VirusTotalScanner implements Scanner {
       return await this.awaitAnalysis(analysisId, scanSignal);
     } catch (error) {
       signal?.throwIfAborted();
-      if (deadline.aborted) return this.errorVerdict(`VirusTotal did not finish within ${this.timeoutMs} ms`);
+      if (deadline.aborted)
+        return {
+          ...this.errorVerdict(`VirusTotal did not finish within ${this.timeoutMs} ms`),
+          unavailable: true,
+        };
       if (error instanceof VirusTotalApiError) return this.apiErrorVerdict(error);
-      if (error instanceof VirusTotalUnreachableError) return this.errorVerdict(error.message);
+      if (error instanceof VirusTotalUnreachableError)
+        return { ...this.errorVerdict(error.message), unavailable: true };
       throw error;
     }
   }
@@ -196,9 +201,11 @@ export class VirusTotalScanner implements Scanner {
       return {
         ...this.errorVerdict(`VirusTotal rate limited this key, retry later${after}`),
         retryAfterMs: error.retryAfterMs,
+        unavailable: true,
       };
     }
-    return this.errorVerdict(error.message);
+    // 5xx: VirusTotal could not serve; 4xx other than 429 is about the request (or the key).
+    return { ...this.errorVerdict(error.message), ...(error.status >= 500 ? { unavailable: true } : {}) };
   }
 
   private errorVerdict(reason: string): ScanVerdict & { outcome: 'error' } {

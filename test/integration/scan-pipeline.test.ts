@@ -224,10 +224,16 @@ describe('when clamd cannot scan', () => {
   let small: ClamdHandle;
   afterAll(() => small?.stop());
 
-  it('clamd unreachable: retries, then ERROR / REJECTED, and the subscriber is told', async () => {
+  it('clamd unreachable past SCAN_UNAVAILABLE_RETRY_SECONDS (0 here): retries, then ERROR / REJECTED, and the subscriber is told', async () => {
     const app = await startTestApp({
       workers: true,
-      env: { SCANNER_PROVIDER: 'clamav', CLAMAV_PORT: '1', SCAN_BACKOFF_MS: '50', SCAN_ATTEMPTS: '3' },
+      env: {
+        SCANNER_PROVIDER: 'clamav',
+        CLAMAV_PORT: '1',
+        SCAN_BACKOFF_MS: '50',
+        SCAN_ATTEMPTS: '3',
+        SCAN_UNAVAILABLE_RETRY_SECONDS: '0',
+      },
     });
     try {
       const user = app.token('u');

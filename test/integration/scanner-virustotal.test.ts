@@ -134,6 +134,8 @@ describe('VirusTotalScanner against the VirusTotal API stub', () => {
       reason: 'VirusTotal rate limited this key, retry later (Retry-After 120 s)',
       engineVersion: 'VirusTotal API v3',
       retryAfterMs: 120_000,
+      // Says nothing about the file: the scan job waits instead of spending an attempt.
+      unavailable: true,
     });
   });
 
@@ -185,7 +187,11 @@ describe('VirusTotalScanner against the VirusTotal API stub', () => {
     const verdict = await scannerFor({ url: `http://127.0.0.1:${await closedPort()}/api/v3` }).scan(
       scanTargetFromBuffer('x', randomBytes(10)),
     );
-    expect(verdict).toMatchObject({ outcome: 'error', reason: expect.stringContaining('ECONNREFUSED') });
+    expect(verdict).toMatchObject({
+      outcome: 'error',
+      reason: expect.stringContaining('ECONNREFUSED'),
+      unavailable: true,
+    });
   });
 
   it('rejects with the abort reason when the caller aborts while polling', async () => {

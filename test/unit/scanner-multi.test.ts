@@ -24,6 +24,17 @@ describe('combineVerdicts', () => {
     });
   });
 
+  it('is an outage to wait out only when every engine that failed was unreachable', () => {
+    const unreachable = { outcome: 'error', engine: 'clamav', reason: 'refused', unavailable: true } as const;
+    const overLimit = { outcome: 'error', engine: 'virustotal', reason: 'file too large' } as const;
+    const clean = { outcome: 'clean', engine: 'virustotal' } as const;
+    expect(combineVerdicts('clamav+virustotal', [unreachable, clean])).toMatchObject({
+      outcome: 'error',
+      unavailable: true,
+    });
+    expect(combineVerdicts('clamav+virustotal', [unreachable, overLimit])).not.toHaveProperty('unavailable');
+  });
+
   it('is an error, never clean, when any engine could not decide', () => {
     const verdict = combineVerdicts('clamav+virustotal', [
       { outcome: 'clean', engine: 'clamav' },

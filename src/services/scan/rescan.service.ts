@@ -10,6 +10,7 @@ import type { StorageAdapter } from '../../storage/storage.adapter';
 import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import {
   ScanAttemptFailed,
+  ScannerUnavailable,
   scanResultOf,
   verdictDetail,
   type ScanAttempt,
@@ -78,6 +79,8 @@ export class RescanService {
           ? { kind: 'decided', scanStatus: ScanStatus.INFECTED }
           : { kind: 'skipped' };
       case 'error':
+        if (verdict.unavailable && attempt.waitForEngine)
+          throw new ScannerUnavailable(verdict.reason, verdict.retryAfterMs);
         if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason);
         await this.recordRescanError(assetId, result, cause);
         return { kind: 'decided', scanStatus: 'UNDECIDED' };

@@ -4,6 +4,7 @@ import {
   type IpAsset,
   type ScanResultData,
 } from '../../entities/ip-asset.entity';
+import { dependencyOutage } from '../../dependency-outage';
 import type { Logger } from '../../logger';
 import type { Scanner, ScanVerdict } from '../../scanners/scanner';
 import type { StorageAdapter } from '../../storage/storage.adapter';
@@ -20,11 +21,32 @@ export class ScanAttemptFailed extends Error {
   }
 }
 
+/**
+ * The engine (or the storage holding the object) could not be reached: nothing was learnt about
+ * the file. The job waits and tries again without spending an attempt (see virus-scan.job.ts).
+ */
+export class ScannerUnavailable extends Error {
+  override name = 'ScannerUnavailable';
+  constructor(
+    message: string,
+    /** How long the engine asked us to wait, when it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
 export interface ScanAttempt {
   /** 1-based number of this attempt. */
   number: number;
   /** When this attempt fails, the asset is rejected instead of retried. */
   isLast: boolean;
+  /**
+   * An unreachable engine throws ScannerUnavailable instead of counting as a failed attempt.
+   * Off once the outage has lasted past SCAN_UNAVAILABLE_RETRY_SECONDS: then it counts.
+   */
+  waitForEngine?: boolean;
   signal?: AbortSignal;
 }
 
@@ -74,6 +96,8 @@ export class ScanService {
         await this.quarantine(scanning, result);
         break;
       case 'error':
+        if (verdict.unavailable && attempt.waitForEngine)
+          throw new ScannerUnavailable(verdict.reason, verdict.retryAfterMs);
         // Logged once, by the job (a retry) or by recordScanError (the last attempt).
         if (!attempt.isLast) throw new ScanAttemptFailed(verdict.reason);
         await this.recordScanError(assetId, result);
@@ -110,6 +134,8 @@ export class ScanService {
         outcome: 'error',
         engine: this.scanner.engine,
         reason: `could not read the object: ${(error as Error).message}`,
+        // Storage being down says nothing about the file either; a missing object does.
+        ...(dependencyOutage(error) ? { unavailable: true } : {}),
       };
     }
   }
