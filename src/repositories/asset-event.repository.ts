@@ -75,26 +75,32 @@ export class AssetEventRepository {
   /**
    * Claims up to `limit` undelivered events, hands them to `deliver`, and marks them delivered
    * when it resolves, all in one transaction; if `deliver` throws, nothing is marked and the
-   * events stay for the next attempt. Returns how many were delivered.
+   * events stay for the next attempt. Says how many were delivered and whether more were seen
+   * waiting (a full batch, or a claimed asset's next event), so a relay that was told "no more"
+   * spends no empty transaction finding out.
    *
    * Only the oldest undelivered event of each asset is claimable, so events of one asset are
    * delivered in order even with several relays; `skip locked` lets relays in other processes
    * take other assets' events instead of waiting.
    */
-  async deliverBatch(limit: number, deliver: (events: AssetEventRow[]) => Promise<void>): Promise<number> {
+  async deliverBatch(
+    limit: number,
+    deliver: (events: AssetEventRow[]) => Promise<void>,
+  ): Promise<{ delivered: number; more: boolean }> {
     return this.db().transaction(async (trx) => {
-      const { rows } = await trx.raw<{ rows: RawEventRow[] }>(
-        `select e.* from asset_event e where e.delivered_at is null and not exists (` +
+      const { rows } = await trx.raw<{ rows: (RawEventRow & { has_next: boolean })[] }>(
+        `select e.*, exists (select 1 from asset_event n where n.asset_id = e.asset_id and n.delivered_at is null and n.id > e.id) as has_next` +
+          ` from asset_event e where e.delivered_at is null and not exists (` +
           `select 1 from asset_event p where p.asset_id = e.asset_id and p.delivered_at is null and p.id < e.id)` +
           ` order by e.id limit ? for update of e skip locked`,
         [limit],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { delivered: 0, more: false };
       await deliver(rows.map(toRow));
       await trx.raw(`update asset_event set delivered_at = now() where id = any(?::bigint[])`, [
         rows.map((row) => row.id),
       ]);
-      return rows.length;
+      return { delivered: rows.length, more: rows.length === limit || rows.some((row) => row.has_next) };
     });
   }
 

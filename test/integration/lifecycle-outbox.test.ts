@@ -144,6 +144,21 @@ describe('the outbox relay', () => {
     expect(batches).toEqual([['INITIATED'], ['CONFIRMED']]);
   });
 
+  it('a pass ends with its last batch: no empty claim transaction to learn that nothing is left', async () => {
+    await new OutboxRelay(events, []).flush();
+    const lifecycle = new AssetLifecycle(assets, noWake);
+    await lifecycle.create(alice, newAsset(), {});
+    await lifecycle.create(alice, newAsset(), {});
+    const claims = vi.spyOn(events, 'deliverBatch');
+    try {
+      await new OutboxRelay(events, []).flush();
+      expect(claims).toHaveBeenCalledTimes(1);
+      expect(await claims.mock.results[0]!.value).toEqual({ delivered: 2, more: false });
+    } finally {
+      claims.mockRestore();
+    }
+  });
+
   it('a failing consumer leaves the events undelivered; the next sweep delivers them', async () => {
     await new OutboxRelay(events, []).flush();
     const lifecycle = new AssetLifecycle(assets, noWake);

@@ -112,11 +112,11 @@ export class OutboxRelay implements OutboxWakeUp {
       this.wanted = false;
       try {
         // Until nothing is left: each batch holds one event per asset, so an asset's next event
-        // comes in the next batch.
-        let delivered: number;
+        // comes in the next batch. Events committed meanwhile woke the relay (`wanted`).
+        let more: boolean;
         do {
-          delivered = await this.events.deliverBatch(this.batchSize, (batch) => this.deliver(batch));
-        } while (delivered > 0 && !this.closed);
+          ({ more } = await this.events.deliverBatch(this.batchSize, (batch) => this.deliver(batch)));
+        } while (more && !this.closed);
       } catch (err) {
         // Left undelivered; the next sweep tries again.
         this.logger?.warn({ err }, 'outbox delivery failed; will retry');
