@@ -1,11 +1,9 @@
 import { Client } from 'pg';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, seriousAccessibilityViolations, type WatchedBrowser } from '../helpers/browser';
-import { SHARED_CLAMD_PORT } from '../helpers/clamd';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { seriousAccessibilityViolations } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 import { ASSET } from '../helpers/operations';
-import { ensurePagesBuilt } from '../helpers/pages';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { initiate, uploadFile } from '../helpers/upload';
 
@@ -14,42 +12,17 @@ import { initiate, uploadFile } from '../helpers/upload';
  * follow uploadMetricsUpdated live, and its cleanup shows a dry run before a confirmed run.
  */
 describe('admin dashboard in a browser', () => {
-  let app: TestApp;
-  let browser: WatchedBrowser;
-  let page: Page;
-  let origin: string;
+  const suite = browserSuite();
+  const openDashboard = (token: string) => suite.openSignedIn('/admin/', token);
 
-  beforeAll(async () => {
-    await ensurePagesBuilt();
-    app = await startTestApp({
-      workers: true,
-      env: { SCANNER_PROVIDER: 'clamav', CLAMAV_PORT: String(SHARED_CLAMD_PORT) },
-    });
-    origin = new URL(app.url).origin;
-    browser = await launchBrowser(origin);
-    page = browser.page;
-  }, 180_000);
+  /** One attribute of every element a locator matches, in document order. */
+  const attributes = async (locator: Locator, name: string) =>
+    Promise.all((await locator.all()).map((element) => element.getAttribute(name)));
 
-  afterEach(() => {
-    expect(browser.pageErrors.splice(0)).toEqual([]);
-    expect(browser.foreignRequests.splice(0)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-
-  async function openDashboard(token: string): Promise<void> {
-    browser.consoleErrors.length = 0;
-    await page.goto('about:blank');
-    await page.goto(`${origin}/admin/#token=${encodeURIComponent(token)}`);
-    await page.waitForSelector('html[data-ready="true"]');
-  }
-
-  const metric = (id: string) => page.textContent(`[data-metric="${id}"]`);
+  const metric = (id: string) => suite.page.textContent(`[data-metric="${id}"]`);
 
   it('follows the metrics live: totals, scans, types, failures, queue and uploaders change as uploads happen', async () => {
+    const { app, browser, page } = suite;
     await openDashboard(app.token('dash-admin', 'ADMIN'));
     await expect.poll(() => page.textContent('#live-status')).toBe('Live');
     expect(await metric('total')).toBe('0');
@@ -88,6 +61,7 @@ describe('admin dashboard in a browser', () => {
   });
 
   it('cleanup: the dry run lists what would go and deletes nothing; the real run asks first', async () => {
+    const { app, browser, page } = suite;
     // An upload started two days ago and never finished: abandoned.
     const owner = app.token('dash-bob');
     const draft = await initiate(app, owner, { fileName: 'left.txt', fileSize: 5, mimeType: 'text/plain' });
@@ -128,7 +102,55 @@ describe('admin dashboard in a browser', () => {
     await browser.screenshot(page, 'admin-cleanup-done');
   });
 
+  it('an asset: its audit trail by id, a rescan that adds to it, and links to the queue board and /metrics', async () => {
+    const { app, browser, page } = suite;
+    const owner = app.token('dash-dora');
+    const clean = await uploadFile(app, owner, {
+      fileName: 'report.txt',
+      mimeType: 'text/plain',
+      body: Buffer.from('quarterly report\n'),
+    });
+    await waitForAsset(app, owner, clean.assetId, (asset) => asset.scanStatus === 'CLEAN');
+    await openDashboard(app.token('dash-admin', 'ADMIN'));
+
+    // Keyboard only: type the id, press Enter.
+    await page.getByLabel('Asset id').fill(clean.assetId);
+    await page.getByLabel('Asset id').press('Enter');
+    await page.waitForSelector(`#asset-result[data-asset-id="${clean.assetId}"]`);
+    expect(await page.textContent('[data-fact="owner"]')).toBe('dash-dora');
+    expect(await page.textContent('[data-fact="state"]')).toBe('APPROVED / CLEAN');
+    const trail = () => attributes(page.locator('#asset-trail tbody tr'), 'data-event');
+    const before = await trail();
+    expect(before).toEqual(
+      expect.arrayContaining(['INITIATED', 'CONFIRMED', 'SCAN_STARTED', 'SCANNED_CLEAN']),
+    );
+
+    await page.getByRole('button', { name: 'Scan again' }).click();
+    await expect
+      .poll(() => page.textContent('#asset-status'), { timeout: 30_000 })
+      .toBe('Scanned again: still clean.');
+    const after = await trail();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length)).toEqual(['SCAN_STARTED', 'SCANNED_CLEAN']);
+    expect(await page.locator('#asset-trail tbody tr').last().textContent()).toContain('rescan (admin)');
+    await browser.screenshot(page, 'admin-asset-rescan');
+
+    // An id nobody knows: said plainly.
+    await page.getByLabel('Asset id').fill('00000000-0000-4000-8000-000000000000');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect
+      .poll(() => page.textContent('#asset-status'))
+      .toBe('No asset with this id, and no trail of one.');
+
+    const links = await attributes(page.locator('main a'), 'href');
+    expect(links).toEqual(expect.arrayContaining(['/admin/queues', '/metrics']));
+    expect((await fetch(`${suite.origin}/metrics`)).status).toBe(200);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
+  });
+
   it('a USER token: told plainly that the dashboard needs an admin', async () => {
+    const { app, page } = suite;
     await openDashboard(app.token('dash-carol'));
     await page.waitForSelector('#dashboard-error[data-code="FORBIDDEN"]');
     expect(await page.textContent('#dashboard-error')).toContain('needs an ADMIN token');

@@ -1,12 +1,10 @@
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signToken } from '../../src/api/auth';
-import { startTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, seriousAccessibilityViolations, type WatchedBrowser } from '../helpers/browser';
-import { SHARED_CLAMD_PORT } from '../helpers/clamd';
+import { seriousAccessibilityViolations } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 import { ASSET, MY_ASSETS } from '../helpers/operations';
-import { ensurePagesBuilt } from '../helpers/pages';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { uploadFile } from '../helpers/upload';
 
@@ -19,47 +17,13 @@ import { uploadFile } from '../helpers/upload';
 const MAX_FILE_SIZE = 3_000_000;
 
 describe('upload page in a browser', () => {
-  let app: TestApp;
-  let browser: WatchedBrowser;
-  let page: Page;
-  let origin: string;
-
-  beforeAll(async () => {
-    await ensurePagesBuilt();
-    app = await startTestApp({
-      workers: true,
-      env: {
-        SCANNER_PROVIDER: 'clamav',
-        CLAMAV_PORT: String(SHARED_CLAMD_PORT),
-        STORAGE_MAX_FILE_SIZE: String(MAX_FILE_SIZE),
-      },
-    });
-    origin = new URL(app.url).origin;
-    browser = await launchBrowser(origin);
-    page = browser.page;
-  }, 180_000);
-
-  // Every test: no script error on the page, and nothing loaded from elsewhere (no CDN, no fonts).
-  afterEach(() => {
-    expect(browser.pageErrors.splice(0)).toEqual([]);
-    expect(browser.foreignRequests.splice(0)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = browserSuite({ env: { STORAGE_MAX_FILE_SIZE: String(MAX_FILE_SIZE) } });
 
   /** Opens the page signed in with `token` the way `npm start`'s link does: in the fragment. */
-  async function openSignedIn(token: string, on: Page = page): Promise<void> {
-    browser.consoleErrors.length = 0;
-    await on.goto('about:blank'); // a fresh page, not a same-document fragment change
-    await on.goto(`${origin}/#token=${encodeURIComponent(token)}`);
-    await on.waitForSelector('html[data-ready="true"]');
-  }
+  const openSignedIn = (token: string, on?: Page) => suite.openSignedIn('/', token, on);
 
   /** Drops files on Uppy's drop zone, as a person dragging them from a file manager would. */
-  async function dropFiles(files: { name: string; type: string; base64: string }[], on: Page = page) {
+  async function dropFiles(files: { name: string; type: string; base64: string }[], on: Page = suite.page) {
     await on.evaluate((list) => {
       const w = globalThis as any;
       const transfer = new w.DataTransfer();
@@ -84,7 +48,7 @@ describe('upload page in a browser', () => {
   });
 
   /** Records every state each result card shows, as it changes (proves the page is live). */
-  async function recordStates(on: Page = page): Promise<void> {
+  async function recordStates(on: Page = suite.page): Promise<void> {
     await on.evaluate(() => {
       const w = globalThis as any;
       const seen: Record<string, string[]> = {};
@@ -103,15 +67,17 @@ describe('upload page in a browser', () => {
       });
     });
   }
-  const seenStates = () => page.evaluate(() => (globalThis as any).seenStates as Record<string, string[]>);
-  const card = (name: string, on: Page = page) =>
+  const seenStates = () =>
+    suite.page.evaluate(() => (globalThis as any).seenStates as Record<string, string[]>);
+  const card = (name: string, on: Page = suite.page) =>
     on.locator(`#results .result-item[data-file-name="${name}"]`);
 
-  async function startUpload(on: Page = page): Promise<void> {
+  async function startUpload(on: Page = suite.page): Promise<void> {
     await on.locator('.uppy-StatusBar-actionBtn--upload').click();
   }
 
   it('serves the built page with a strict policy: scripts and styles from this origin only', async () => {
+    const { origin } = suite;
     const response = await fetch(`${origin}/`);
     expect(response.status).toBe(200);
     const policy = response.headers.get('content-security-policy') ?? '';
@@ -127,6 +93,7 @@ describe('upload page in a browser', () => {
   });
 
   it('signs in from the #token= link: kept in session storage, dropped from the address bar', async () => {
+    const { app, page } = suite;
     const token = app.token('page-alice');
     await openSignedIn(token);
     expect(new URL(page.url()).hash).toBe('');
@@ -140,6 +107,7 @@ describe('upload page in a browser', () => {
   });
 
   it('a batch dropped together: every bar completes; the image is CLEAN with a thumbnail, EICAR INFECTED by name, live', async () => {
+    const { app, browser, page, origin } = suite;
     const png = await sharp({
       create: { width: 96, height: 64, channels: 3, background: { r: 40, g: 140, b: 90 } },
     })
@@ -199,6 +167,7 @@ describe('upload page in a browser', () => {
   });
 
   it('refuses before uploading what the server would refuse: too large, a type not allowed', async () => {
+    const { app, browser, page } = suite;
     await openSignedIn(app.token('page-carol'));
     const graphqlCalls: string[] = [];
     const onRequest = (request: { url(): string; postData(): string | null }) => {
@@ -223,6 +192,7 @@ describe('upload page in a browser', () => {
   });
 
   it('explains a refusal after the bytes went: content that is not what it claims', async () => {
+    const { app, page } = suite;
     await openSignedIn(app.token('page-dave'));
     await dropFiles([fileOf('fake.png', 'image/png', Buffer.from('not a png at all\n'))]);
     await startUpload();
@@ -236,6 +206,7 @@ describe('upload page in a browser', () => {
   });
 
   it('a wrong token: a clear UNAUTHENTICATED message, and nothing is created', async () => {
+    const { app, browser, page } = suite;
     const forged = signToken('not-the-server-secret-but-long-enough', {
       userId: 'page-mallory',
       role: 'USER',
@@ -252,6 +223,7 @@ describe('upload page in a browser', () => {
   });
 
   it('the live-status socket: a refusal stops before confirm; a broken connection still confirms', async () => {
+    const { app, browser } = suite;
     const token = app.token('page-erin');
     const note = (name: string) => fileOf(name, 'text/plain', Buffer.from(`${name}\n`));
     const assetIdOf = async (name: string) => {
@@ -298,6 +270,7 @@ describe('upload page in a browser', () => {
   });
 
   it('"My uploads" pages through myAssets', async () => {
+    const { app, browser, page } = suite;
     const token = app.token('page-frank');
     for (let i = 1; i <= 12; i += 1) {
       await uploadFile(app, token, {

@@ -64,7 +64,25 @@ export type DashboardCleanupMutationVariables = Exact<{
 
 export type DashboardCleanupMutation = { triggerUploadCleanup: { dryRun: boolean, abandonedCleaned: number, failedCleaned: number, infectedCleaned: number, storageFreedBytes: number, errors: Array<string>, orphans: { objectsWithoutRow: number, rowsWithoutObject: number, examples: Array<string> } } };
 
-export type PageAssetFragment = { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null };
+export type DashboardAssetQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DashboardAssetQuery = { asset: { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, createdBy: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } | null, assetEvents: Array<{ type: string, status: AssetStatus, scanStatus: ScanStatus, actor: string, detail: Record<string, unknown> | null, at: string }> };
+
+export type DashboardRescanMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DashboardRescanMutation = { rescanAsset: { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, createdBy: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } };
+
+export type ScanVerdictFragment = { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> };
+
+export type AssetSummaryFragment = { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, createdBy: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null };
+
+export type AuditEventFragment = { type: string, status: AssetStatus, scanStatus: ScanStatus, actor: string, detail: Record<string, unknown> | null, at: string };
 
 export type PageUploadLimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -83,14 +101,14 @@ export type PageConfirmUploadMutationVariables = Exact<{
 }>;
 
 
-export type PageConfirmUploadMutation = { confirmUpload: { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } };
+export type PageConfirmUploadMutation = { confirmUpload: { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, createdBy: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } };
 
 export type PageAssetQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type PageAssetQuery = { asset: { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } | null };
+export type PageAssetQuery = { asset: { id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, createdBy: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } | null };
 
 export type PageMyAssetsQueryVariables = Exact<{
   first: number;
@@ -98,7 +116,7 @@ export type PageMyAssetsQueryVariables = Exact<{
 }>;
 
 
-export type PageMyAssetsQuery = { myAssets: { totalCount: number, endCursor: string | null, hasNextPage: boolean, nodes: Array<{ id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null }> } };
+export type PageMyAssetsQuery = { myAssets: { totalCount: number, endCursor: string | null, hasNextPage: boolean, nodes: Array<{ id: string, title: string | null, fileName: string, fileSize: number, mimeType: string, status: AssetStatus, scanStatus: ScanStatus, createdAt: string, createdBy: string, downloadUrl: string | null, thumbnailUrl: string | null, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null }> } };
 
 export type PageScanStatusSubscriptionVariables = Exact<{
   assetId: string | number;
@@ -151,8 +169,18 @@ export const DashboardMetricsFragmentDoc = new TypedDocumentString(`
   to
 }
     `, {"fragmentName":"DashboardMetrics"}) as unknown as TypedDocumentString<DashboardMetricsFragment, unknown>;
-export const PageAssetFragmentDoc = new TypedDocumentString(`
-    fragment PageAsset on IpAsset {
+export const ScanVerdictFragmentDoc = new TypedDocumentString(`
+    fragment ScanVerdict on ScanResult {
+  engine
+  threats {
+    name
+    engine
+  }
+  error
+}
+    `, {"fragmentName":"ScanVerdict"}) as unknown as TypedDocumentString<ScanVerdictFragment, unknown>;
+export const AssetSummaryFragmentDoc = new TypedDocumentString(`
+    fragment AssetSummary on IpAsset {
   id
   title
   fileName
@@ -161,6 +189,7 @@ export const PageAssetFragmentDoc = new TypedDocumentString(`
   status
   scanStatus
   createdAt
+  createdBy
   scanResult {
     engine
     threats {
@@ -172,7 +201,17 @@ export const PageAssetFragmentDoc = new TypedDocumentString(`
   downloadUrl
   thumbnailUrl
 }
-    `, {"fragmentName":"PageAsset"}) as unknown as TypedDocumentString<PageAssetFragment, unknown>;
+    `, {"fragmentName":"AssetSummary"}) as unknown as TypedDocumentString<AssetSummaryFragment, unknown>;
+export const AuditEventFragmentDoc = new TypedDocumentString(`
+    fragment AuditEvent on AssetEvent {
+  type
+  status
+  scanStatus
+  actor
+  detail
+  at
+}
+    `, {"fragmentName":"AuditEvent"}) as unknown as TypedDocumentString<AuditEventFragment, unknown>;
 export const DashboardOverviewDocument = new TypedDocumentString(`
     query DashboardOverview {
   uploadMetrics {
@@ -282,6 +321,71 @@ export const DashboardCleanupDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardCleanupMutation, DashboardCleanupMutationVariables>;
+export const DashboardAssetDocument = new TypedDocumentString(`
+    query DashboardAsset($id: ID!) {
+  asset(id: $id) {
+    ...AssetSummary
+  }
+  assetEvents(assetId: $id) {
+    ...AuditEvent
+  }
+}
+    fragment AssetSummary on IpAsset {
+  id
+  title
+  fileName
+  fileSize
+  mimeType
+  status
+  scanStatus
+  createdAt
+  createdBy
+  scanResult {
+    engine
+    threats {
+      name
+      engine
+    }
+    error
+  }
+  downloadUrl
+  thumbnailUrl
+}
+fragment AuditEvent on AssetEvent {
+  type
+  status
+  scanStatus
+  actor
+  detail
+  at
+}`) as unknown as TypedDocumentString<DashboardAssetQuery, DashboardAssetQueryVariables>;
+export const DashboardRescanDocument = new TypedDocumentString(`
+    mutation DashboardRescan($id: ID!) {
+  rescanAsset(assetId: $id) {
+    ...AssetSummary
+  }
+}
+    fragment AssetSummary on IpAsset {
+  id
+  title
+  fileName
+  fileSize
+  mimeType
+  status
+  scanStatus
+  createdAt
+  createdBy
+  scanResult {
+    engine
+    threats {
+      name
+      engine
+    }
+    error
+  }
+  downloadUrl
+  thumbnailUrl
+}`) as unknown as TypedDocumentString<DashboardRescanMutation, DashboardRescanMutationVariables>;
 export const PageUploadLimitsDocument = new TypedDocumentString(`
     query PageUploadLimits {
   uploadLimits {
@@ -304,10 +408,10 @@ export const PageInitiateUploadDocument = new TypedDocumentString(`
 export const PageConfirmUploadDocument = new TypedDocumentString(`
     mutation PageConfirmUpload($input: ConfirmUploadInput!) {
   confirmUpload(input: $input) {
-    ...PageAsset
+    ...AssetSummary
   }
 }
-    fragment PageAsset on IpAsset {
+    fragment AssetSummary on IpAsset {
   id
   title
   fileName
@@ -316,6 +420,7 @@ export const PageConfirmUploadDocument = new TypedDocumentString(`
   status
   scanStatus
   createdAt
+  createdBy
   scanResult {
     engine
     threats {
@@ -330,10 +435,10 @@ export const PageConfirmUploadDocument = new TypedDocumentString(`
 export const PageAssetDocument = new TypedDocumentString(`
     query PageAsset($id: ID!) {
   asset(id: $id) {
-    ...PageAsset
+    ...AssetSummary
   }
 }
-    fragment PageAsset on IpAsset {
+    fragment AssetSummary on IpAsset {
   id
   title
   fileName
@@ -342,6 +447,7 @@ export const PageAssetDocument = new TypedDocumentString(`
   status
   scanStatus
   createdAt
+  createdBy
   scanResult {
     engine
     threats {
@@ -360,11 +466,11 @@ export const PageMyAssetsDocument = new TypedDocumentString(`
     endCursor
     hasNextPage
     nodes {
-      ...PageAsset
+      ...AssetSummary
     }
   }
 }
-    fragment PageAsset on IpAsset {
+    fragment AssetSummary on IpAsset {
   id
   title
   fileName
@@ -373,6 +479,7 @@ export const PageMyAssetsDocument = new TypedDocumentString(`
   status
   scanStatus
   createdAt
+  createdBy
   scanResult {
     engine
     threats {
@@ -393,13 +500,15 @@ export const PageScanStatusDocument = new TypedDocumentString(`
     final
     at
     scanResult {
-      engine
-      threats {
-        name
-        engine
-      }
-      error
+      ...ScanVerdict
     }
   }
 }
-    `) as unknown as TypedDocumentString<PageScanStatusSubscription, PageScanStatusSubscriptionVariables>;
+    fragment ScanVerdict on ScanResult {
+  engine
+  threats {
+    name
+    engine
+  }
+  error
+}`) as unknown as TypedDocumentString<PageScanStatusSubscription, PageScanStatusSubscriptionVariables>;

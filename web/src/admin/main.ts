@@ -14,6 +14,7 @@ import { getToken, onTokenChange } from '../shared/session';
 import { mountSignIn } from '../shared/sign-in';
 import './admin.css';
 import { CountChart } from './charts';
+import { mountAssetPanel } from './asset-panel';
 import { mountCleanup } from './cleanup';
 import { renderMetrics, renderQueue } from './tiles';
 
@@ -179,6 +180,7 @@ async function start(token: string): Promise<void> {
 }
 
 mountCleanup(getToken, () => void start(getToken()));
+mountAssetPanel(getToken);
 onTokenChange((token) => void start(token));
 void start(getToken()).finally(() => {
   document.documentElement.dataset.ready = 'true';

@@ -1,7 +1,8 @@
 /** "1.5 MB" for a byte count (decimal units, as file managers show them). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '';
-  if (bytes < 1000) return `${bytes} B`;
+  // Averages are fractional; a byte count is shown whole.
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let value = bytes / 1000;
   let unit = 0;

@@ -1,4 +1,4 @@
-import type { PageAssetFragment } from '../../generated/graphql';
+import type { AssetSummaryFragment } from '../../generated/graphql';
 
 /** The one word shown for an asset's pair of statuses: DRAFT, PROCESSING, SCANNING or a verdict. */
 export function stateOf({ status, scanStatus }: { status: string; scanStatus: string }): string {
@@ -19,7 +19,7 @@ export const STATE_TEXT: Record<string, string> = {
   UPLOADING: 'Uploading',
 };
 
-type ScanResultLike = PageAssetFragment['scanResult'];
+type ScanResultLike = AssetSummaryFragment['scanResult'];
 
 /** Why a file ended where it did, in plain words. */
 export function verdictText(state: string, scanResult: ScanResultLike): string {

@@ -1,4 +1,4 @@
-import { PageMyAssetsDocument, type PageAssetFragment } from '../../generated/graphql';
+import { PageMyAssetsDocument, type AssetSummaryFragment } from '../../generated/graphql';
 import { request } from '../shared/api';
 import { ApiError, describeError } from '../shared/errors';
 import { el, formatBytes } from '../shared/format';
@@ -110,7 +110,7 @@ export class MyUploads {
     }
   }
 
-  private item(asset: PageAssetFragment): HTMLLIElement {
+  private item(asset: AssetSummaryFragment): HTMLLIElement {
     const state = stateOf(asset);
     const created = new Date(asset.createdAt).toLocaleString();
     const item = el(

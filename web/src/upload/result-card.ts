@@ -1,4 +1,4 @@
-import type { PageAssetFragment } from '../../generated/graphql';
+import type { AssetSummaryFragment } from '../../generated/graphql';
 import { ApiError, describeError } from '../shared/errors';
 import { el, formatBytes } from '../shared/format';
 import { safeUrl, STATE_TEXT, stateOf, verdictText } from './asset-state';
@@ -43,7 +43,7 @@ export class ResultCard {
   }
 
   /** The verdict: reason in words, threats, thumbnail and download link when there are. */
-  finish(asset: PageAssetFragment | null, final: ScanEvent): void {
+  finish(asset: AssetSummaryFragment | null, final: ScanEvent): void {
     const state = stateOf(asset ?? final);
     this.show(state, final.at);
     const scanResult = asset?.scanResult ?? final.scanResult;

@@ -2,7 +2,7 @@ import {
   PageAssetDocument,
   PageConfirmUploadDocument,
   PageScanStatusDocument,
-  type PageAssetFragment,
+  type AssetSummaryFragment,
   type PageScanStatusSubscription,
 } from '../../generated/graphql';
 import { liveClient, request, subscribe } from '../shared/api';
@@ -37,7 +37,7 @@ export async function confirmAndWatch(
   title: string,
   token: string,
   onEvent: (event: ScanEvent) => void,
-): Promise<{ asset: PageAssetFragment | null; final: ScanEvent }> {
+): Promise<{ asset: AssetSummaryFragment | null; final: ScanEvent }> {
   const client = liveClient(token);
   let markReady!: () => void;
   let failReady!: (error: ApiError) => void;
