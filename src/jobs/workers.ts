@@ -8,7 +8,7 @@ import { ThumbnailService } from '../services/scan/thumbnail.service';
 import { MaintenanceJob, QueueName, type JobPayloads, type RescanSweepPayload } from './queues';
 import { runRescanSweep, signatureVersionKey } from './rescan-sweep.job';
 import { RescanService } from '../services/scan/rescan.service';
-import { runScanWatchdog } from './scan-watchdog.job';
+import { runScanWatchdog, ScanWatchdogTimer } from './scan-watchdog.job';
 import { thumbnailProcessor } from './thumbnail.job';
 import { onScanJobGivenUp, virusScanProcessor } from './virus-scan.job';
 import { onWebhookGivenUp, webhookDeliveryProcessor } from './webhook-delivery.job';
@@ -18,6 +18,9 @@ import { SignatureWatch } from '../services/scan/signature-watch';
 
 /** Upper bound on waiting for active jobs at shutdown; BullMQ's close() alone can wait forever. */
 const WORKER_CLOSE_TIMEOUT_MS = 10_000;
+
+/** How often each worker checks that the job schedules still exist in Redis. */
+const SCHEDULE_CHECK_INTERVAL_MS = 60_000;
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -119,6 +122,15 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   }
   await scheduleMaintenance(services);
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const watchdog = new ScanWatchdogTimer({
+    assets,
+    queues,
+    intervalMs: config.scan.watchdogIntervalMs,
+    stuckAfterMs: config.scan.stuckAfterMs,
+    logger: log.child({ component: 'watchdog' }),
+  });
+  const schedules = keepSchedules(services, connection, watchdog, log);
+  void watchdog.run();
   const signatureWatch = new SignatureWatch({
     scanner,
     versions: new SignatureVersionRepository(services.redis, config.redis.keyPrefix),
@@ -136,15 +148,63 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   return {
     workers,
     close: async () => {
+      schedules.stop();
       await signatureWatch.close();
+      await watchdog.close();
       await closeWorkers(workers, connection);
     },
   };
 }
 
+/**
+ * Redis here keeps nothing on disk: after a restart no schedule and no queued job exists. So
+ * whenever this worker's connection is ready again, the schedules are put back and the watchdog
+ * re-queues every asset in flight at once; a periodic check catches what a missed event would not.
+ */
+function keepSchedules(
+  services: AppServices,
+  connection: RedisClient,
+  watchdog: ScanWatchdogTimer,
+  log: AppServices['logger'],
+): { stop(): void } {
+  const ensure = async (why: string) => {
+    try {
+      const restored = await ensureSchedules(services);
+      if (restored.length > 0) log.warn({ schedules: restored, why }, 'job schedules re-established');
+    } catch (error) {
+      log.warn({ err: error }, 'could not check the job schedules; trying again later');
+    }
+  };
+  // Connected before this listener exists (connectRedis), so every 'ready' here is a reconnect.
+  const onReady = () => {
+    log.warn('Redis connection ready again: restoring schedules and re-queueing assets in flight');
+    void ensure('reconnect');
+    void watchdog.run(0);
+  };
+  connection.on('ready', onReady);
+  const timer = setInterval(() => void ensure('periodic check'), SCHEDULE_CHECK_INTERVAL_MS);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      connection.off('ready', onReady);
+    },
+  };
+}
+
+/** Schedules missing from Redis are created again; resolves to their ids. */
+async function ensureSchedules(services: AppServices): Promise<string[]> {
+  const existing = await services.queues.cleanup.getJobScheduler(MaintenanceJob.Cleanup);
+  if (existing) return [];
+  await scheduleMaintenance(services);
+  return [MaintenanceJob.Cleanup];
+}
+
 /** Upserting the same scheduler ids from every worker is safe: BullMQ keeps one per id. */
 async function scheduleMaintenance(services: AppServices): Promise<void> {
   const { queues, config } = services;
+  // The watchdog runs on each worker's own timer now (ScanWatchdogTimer); drop an old schedule.
+  await queues.cleanup.removeJobScheduler(MaintenanceJob.ScanWatchdog);
   await queues.cleanup.upsertJobScheduler(
     MaintenanceJob.Cleanup,
     { pattern: config.cleanup.cron, tz: 'UTC' },
@@ -152,15 +212,6 @@ async function scheduleMaintenance(services: AppServices): Promise<void> {
       name: MaintenanceJob.Cleanup,
       data: { dryRun: false, trigger: 'schedule' },
       opts: { removeOnComplete: 100, removeOnFail: 100 },
-    },
-  );
-  await queues.cleanup.upsertJobScheduler(
-    MaintenanceJob.ScanWatchdog,
-    { every: config.scan.watchdogIntervalMs },
-    {
-      name: MaintenanceJob.ScanWatchdog,
-      data: { dryRun: false, trigger: 'schedule' },
-      opts: { removeOnComplete: 10, removeOnFail: 50 },
     },
   );
 }

@@ -17,6 +17,8 @@ export class RedisEventBus implements AssetEventPublisher {
   readonly pubSub: RedisPubSub;
   private readonly publisher: RedisClient;
   private readonly subscriber: RedisClient;
+  private readonly reconnectListeners = new Set<() => void>();
+  private connectedBefore = false;
 
   /** `connect(purpose)` opens a connection of the configured Redis (one server or a cluster). */
   constructor(
@@ -30,6 +32,30 @@ export class RedisEventBus implements AssetEventPublisher {
     this.publisher.on('error', onError);
     this.subscriber.on('error', onError);
     this.pubSub = new RedisPubSub({ publisher: this.publisher, subscriber: this.subscriber });
+    this.subscriber.on('ready', () => {
+      if (!this.connectedBefore) {
+        this.connectedBefore = true;
+        return;
+      }
+      // ioredis emits 'ready' before it re-sends the SUBSCRIBEs; a PING answered after them
+      // means they are in place, so nothing published from then on is missed.
+      void this.subscriber
+        .ping()
+        .catch(() => undefined)
+        .then(() => {
+          for (const listener of this.reconnectListeners) listener();
+        });
+    });
+  }
+
+  /**
+   * Calls `listener` each time the subscriber connection is back after losing Redis, with the
+   * subscriptions in place again. Messages published while it was away are lost: listeners
+   * re-read what they follow. Returns how to stop listening.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   private channel(topic: string): string {

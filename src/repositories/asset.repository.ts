@@ -257,7 +257,11 @@ export class AssetRepository {
    * Assets that should be moving but have not changed since `before`: confirmed and unscanned,
    * or approved with a thumbnail still pending. The scan watchdog re-queues their jobs.
    */
-  async findStalled(before: Date, limit: number): Promise<IpAsset[]> {
+  async findStalled(
+    before: Date,
+    limit: number,
+    after?: { updatedAt: Date; id: string },
+  ): Promise<IpAsset[]> {
     return this.em().find(
       IpAsset,
       {
@@ -266,8 +270,21 @@ export class AssetRepository {
           { status: AssetStatus.PROCESSING },
           { status: AssetStatus.APPROVED, thumbnailStatus: ThumbnailStatus.PENDING },
         ],
+        // Keyset paging on (updatedAt, id): re-queueing changes neither, so pages never overlap.
+        ...(after
+          ? {
+              $and: [
+                {
+                  $or: [
+                    { updatedAt: { $gt: after.updatedAt } },
+                    { updatedAt: after.updatedAt, id: { $gt: after.id } },
+                  ],
+                },
+              ],
+            }
+          : {}),
       },
-      { orderBy: { updatedAt: 'asc' }, limit },
+      { orderBy: { updatedAt: 'asc', id: 'asc' }, limit },
     );
   }
 

@@ -36,7 +36,30 @@ export class ScanStatusFeed {
     private readonly bus: RedisEventBus,
     private readonly uploads: UploadService,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    bus.onReconnect(() => void this.catchUp());
+  }
+
+  /**
+   * After pub/sub lost Redis, events published meanwhile never arrive: every watched asset is
+   * read again and its current state delivered (subscribers drop it unless it is newer), so a
+   * final event sent during the outage still ends their subscriptions.
+   */
+  private async catchUp(): Promise<void> {
+    const assetIds = [...this.watched.keys()];
+    this.logger.info({ assets: assetIds.length }, 'pub/sub reconnected; re-reading watched assets');
+    for (const assetId of assetIds) {
+      try {
+        const asset = await this.uploads.currentState(assetId);
+        const watched = this.watched.get(assetId);
+        if (!asset || !watched) continue;
+        const update = toAssetStatusUpdate(toAssetStateEvent(asset));
+        for (const deliver of watched.listeners) deliver(update);
+      } catch (error) {
+        this.logger.warn({ err: error, assetId }, 'could not re-read a watched asset after reconnecting');
+      }
+    }
+  }
 
   async open(actor: Actor, assetId: string): Promise<AsyncIterableIterator<AssetStatusUpdate>> {
     const queue = new PushQueue<AssetStatusUpdate>();

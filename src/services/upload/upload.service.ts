@@ -223,6 +223,11 @@ export class UploadService {
     return (await this.assets.findById(assetId))?.status === AssetStatus.DRAFT;
   }
 
+  /** The asset as it is now, for a feed whose subscribers were already allowed to see it. */
+  async currentState(assetId: string): Promise<IpAsset | null> {
+    return this.assets.findById(assetId);
+  }
+
   /** The asset if the actor may see it; another user's asset looks exactly like a missing one. */
   async findVisible(actor: Actor, assetId: string): Promise<IpAsset | null> {
     const asset = await this.assets.findById(assetId);
