@@ -540,6 +540,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       orphans: {
         objectsWithoutRow: 6,
         rowsWithoutObject: 2,
+        multipartUploadsWithoutAsset: 0,
         examples: expect.any(Array) as unknown as string[],
       },
     };
@@ -621,7 +622,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       infectedCleaned: 0,
       storageFreedBytes: 0,
       errors: [],
-      orphans: { objectsWithoutRow: 0, rowsWithoutObject: 0, examples: [] },
+      orphans: { objectsWithoutRow: 0, rowsWithoutObject: 0, multipartUploadsWithoutAsset: 0, examples: [] },
     });
     expect(await listAll(storage)).toEqual(objectsAfter);
     expect(await tableSnapshot()).toEqual(after);

@@ -43,6 +43,7 @@ function expired(overrides: Partial<ExpiredRow> = {}): ExpiredRow {
     fileSize: 1,
     storageKey: storageKeys.asset(id, 'a.png'),
     uploadKey: null,
+    multipartUploadId: null,
     thumbnailKey: null,
     keyset: { at: '2020-01-01 00:00:00+00', id },
     ...overrides,

@@ -39,6 +39,8 @@ export type CleanupOrphans = {
   __typename?: 'CleanupOrphans';
   /** The first object keys and asset ids found, at most 20 */
   examples: Array<Scalars['String']['output']>;
+  /** Open multipart uploads in storage older than the grace period that no unconfirmed asset owns */
+  multipartUploadsWithoutAsset: Scalars['Int']['output'];
   /** Objects older than the grace period that no asset owns */
   objectsWithoutRow: Scalars['Int']['output'];
   /** Assets that should have an object but have none */

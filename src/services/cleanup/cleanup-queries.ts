@@ -37,6 +37,8 @@ export interface ExpiredRow {
   storageKey: string;
   uploadKey: string | null;
   thumbnailKey: string | null;
+  /** The storage multipart upload an abandoned DRAFT still holds open, if any. */
+  multipartUploadId: string | null;
   keyset: ExpiryKeyset;
 }
 
@@ -85,6 +87,7 @@ interface RawAssetRow {
   storage_key: string;
   upload_key: string | null;
   thumbnail_key: string | null;
+  multipart_upload_id: string | null;
   status: AssetStatus;
   scan_status: ScanStatus;
   state_version: number;
@@ -129,7 +132,7 @@ export class CleanupQueries {
     }
     bindings.push(input.limit);
     const sql =
-      `select id, created_by, mime_type, file_size, storage_key, upload_key, thumbnail_key, ${column}::text as cursor_at` +
+      `select id, created_by, mime_type, file_size, storage_key, upload_key, thumbnail_key, multipart_upload_id, ${column}::text as cursor_at` +
       ` from ip_asset where ${where}${keyset} order by ${column}, id limit ?` +
       (input.lock ? ' for update skip locked' : '');
     const { rows } = await db.raw<{ rows: RawAssetRow[] }>(sql, bindings);
@@ -141,6 +144,7 @@ export class CleanupQueries {
       storageKey: row.storage_key,
       uploadKey: row.upload_key,
       thumbnailKey: row.thumbnail_key,
+      multipartUploadId: row.multipart_upload_id,
       keyset: { at: row.cursor_at, id: row.id },
     }));
   }
@@ -205,6 +209,16 @@ export class CleanupQueries {
   async uploadKeys(request: KeysetPageRequest): Promise<string[]> {
     const { rows } = (await this.uploadKeysQuery(request)) as { rows: RawAssetRow[] };
     return rows.map((row) => row.upload_key as string);
+  }
+
+  /** Of these storage multipart upload ids, the ones a DRAFT asset still owns (partial index). */
+  async multipartOwned(uploadIds: string[]): Promise<Set<string>> {
+    if (uploadIds.length === 0) return new Set();
+    const { rows } = await this.knex.raw<{ rows: { multipart_upload_id: string }[] }>(
+      `select multipart_upload_id from ip_asset where multipart_upload_id = any(?::varchar[]) and status = '${AssetStatus.DRAFT}'`,
+      [uploadIds],
+    );
+    return new Set(rows.map((row) => row.multipart_upload_id));
   }
 
   /** A page of asset ids in order, starting at or after `from` (an id). Index-only on the primary key. */

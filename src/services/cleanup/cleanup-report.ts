@@ -45,6 +45,7 @@ export class CleanupReport {
   storageFreedBytes = 0;
   objectsWithoutRow = 0;
   rowsWithoutObject = 0;
+  multipartUploadsWithoutAsset = 0;
   /** True when a phase stopped early (database or listing failure), not just an item. */
   aborted = false;
   private readonly examples: string[] = [];
@@ -86,6 +87,7 @@ export class CleanupReport {
       orphans: {
         objectsWithoutRow: this.objectsWithoutRow,
         rowsWithoutObject: this.rowsWithoutObject,
+        multipartUploadsWithoutAsset: this.multipartUploadsWithoutAsset,
         examples: [...this.examples],
       },
     };

@@ -55,6 +55,8 @@ export interface CleanupOrphans {
   objectsWithoutRow: number;
   /** Rows that should have an object (confirmed more than the grace period ago) but have none. */
   rowsWithoutObject: number;
+  /** Open storage multipart uploads older than the grace period that no DRAFT asset owns (aborted). */
+  multipartUploadsWithoutAsset: number;
   /** The first keys (objects) and asset ids (rows) found, at most 20. */
   examples: string[];
 }

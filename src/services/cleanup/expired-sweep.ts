@@ -60,7 +60,7 @@ async function cleanBatch(
   const finished =
     category === 'abandoned'
       ? await lifecycle.transitionMany('rejectAbandoned', removedIds, {
-          changes: { uploadKey: null },
+          changes: { uploadKey: null, multipartUploadId: null },
           db: trx,
         })
       : await lifecycle.transitionMany('cleanUpRejected', removedIds, { detail: { category }, db: trx });
@@ -89,9 +89,17 @@ function removeAll(
   category: CleanupCategory,
   rows: ExpiredRow[],
 ): Promise<RemovalOutcome[]> {
-  return mapWithConcurrency(rows, context.storageConcurrency, (row) =>
-    removeObjects(context.storage, objectKeysOf(category, row), { dryRun: context.dryRun }),
-  );
+  return mapWithConcurrency(rows, context.storageConcurrency, async (row) => {
+    // An abandoned multipart upload's parts go first; the row keeps its state if that fails.
+    if (category === 'abandoned' && row.multipartUploadId && !context.dryRun) {
+      try {
+        await context.storage.abortMultipartUpload(row.storageKey, row.multipartUploadId);
+      } catch (error) {
+        return { removed: 0, freedBytes: 0, error };
+      }
+    }
+    return removeObjects(context.storage, objectKeysOf(category, row), { dryRun: context.dryRun });
+  });
 }
 
 function record(context: CleanupContext, category: CleanupCategory, batch: BatchOutcome): void {

@@ -1,5 +1,5 @@
 import { AssetStatus, ScanStatus } from '../../entities/ip-asset.entity';
-import type { ListedObject } from '../../storage/storage.adapter';
+import { StorageError, type ListedObject, type OpenMultipartUpload } from '../../storage/storage.adapter';
 import { storageKeys } from '../upload/file-name';
 import type { CleanupContext } from './cleanup-context';
 import type { OwnerRow, StoredObjectRow } from './cleanup-queries';
@@ -77,6 +77,50 @@ export class OrphanScan {
     for (const prefix of STORED_OBJECT_PREFIXES) await this.scanStoredObjects(prefix);
     await this.scanUploads();
     await this.scanThumbnails();
+    await this.scanMultipartUploads();
+  }
+
+  /**
+   * Open multipart uploads (ListMultipartUploads) that no DRAFT owns: parts nobody will complete,
+   * a silent storage bill. Aborted once older than the grace period (an initiate stores its row
+   * just after creating the upload).
+   */
+  private async scanMultipartUploads(): Promise<void> {
+    const { storage, logger } = this.context;
+    try {
+      for await (const page of storage.listMultipartUploads('')) await this.abortUnowned(page);
+    } catch (error) {
+      // Some S3-compatible stores do not list multipart uploads: a gap to log, not a failed run.
+      if (!(error instanceof StorageError && error.code === 'NotImplemented')) throw error;
+      logger.warn('storage does not list multipart uploads: orphan multipart uploads were not checked');
+    }
+  }
+
+  private async abortUnowned(page: OpenMultipartUpload[]): Promise<void> {
+    const { queries, storage, report, logger, dryRun, graceCutoff } = this.context;
+    const owned = await queries.multipartOwned(page.map((upload) => upload.uploadId));
+    const orphans = page.filter(
+      (upload) =>
+        !owned.has(upload.uploadId) && upload.initiated !== undefined && upload.initiated < graceCutoff,
+    );
+    const outcomes = await mapWithConcurrency(orphans, this.context.storageConcurrency, async (upload) => {
+      try {
+        if (!dryRun) await storage.abortMultipartUpload(upload.key, upload.uploadId);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    });
+    orphans.forEach((upload, i) => {
+      const error = outcomes[i];
+      if (error !== undefined) {
+        report.itemFailed('orphan multipart upload', error);
+        logger.warn({ err: error, key: upload.key }, 'cleanup could not abort an orphan multipart upload');
+        return;
+      }
+      report.multipartUploadsWithoutAsset++;
+      report.orphanFound(upload.key);
+    });
   }
 
   /** Objects under `prefix` against rows by storage_key, in both directions. */
