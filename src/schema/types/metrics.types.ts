@@ -51,7 +51,8 @@ export class CleanupOrphans {
   @Field(() => Int, { description: 'Assets that should have an object but have none' })
   rowsWithoutObject!: number;
   @Field(() => Int, {
-    description: 'Open multipart uploads in storage older than the grace period that no unconfirmed asset owns',
+    description:
+      'Open multipart uploads in storage older than the grace period that no unconfirmed asset owns',
   })
   multipartUploadsWithoutAsset!: number;
   @Field(() => [String], { description: 'The first object keys and asset ids found, at most 20' })
