@@ -29,6 +29,10 @@ export function createRedisClient(settings: RedisSettings, purpose: RedisPurpose
       maxRetriesPerRequest,
       connectTimeout: 5000,
       retryStrategy: RETRY_DELAY_MS,
+      // A subscriber needs no ready check (SUBSCRIBE works while Redis loads its data), and with
+      // one, an UNSUBSCRIBE sent during a reconnect puts the connection in subscriber mode before
+      // the check's INFO, which ioredis then refuses: the connection never gets ready again.
+      enableReadyCheck: purpose !== 'subscriber',
     });
   }
   const { nodes, username, password, tls } = settings.cluster;

@@ -37,14 +37,17 @@ export class RedisEventBus implements AssetEventPublisher {
         this.connectedBefore = true;
         return;
       }
-      // ioredis emits 'ready' before it re-sends the SUBSCRIBEs; a PING answered after them
-      // means they are in place, so nothing published from then on is missed.
-      void this.subscriber
-        .ping()
-        .catch(() => undefined)
-        .then(() => {
-          for (const listener of this.reconnectListeners) listener();
-        });
+      // ioredis emits 'ready' before it re-sends the SUBSCRIBEs (in the same tick); a PING sent
+      // after them, and so answered after them, means they are in place: nothing published from
+      // then on is missed.
+      setImmediate(() => {
+        void this.subscriber
+          .ping()
+          .catch(() => undefined)
+          .then(() => {
+            for (const listener of this.reconnectListeners) listener();
+          });
+      });
     });
   }
 

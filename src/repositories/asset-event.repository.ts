@@ -117,6 +117,17 @@ export class AssetEventRepository {
     return rows.map(toRow);
   }
 
+  /** The events of several assets, each asset's oldest first (a feed catching up after a reconnect). */
+  async listForAssets(assetIds: readonly string[]): Promise<AssetEventRow[]> {
+    const ids = assetIds.filter(isAssetId);
+    if (ids.length === 0) return [];
+    const { rows } = await this.db().raw<{ rows: RawEventRow[] }>(
+      `select * from asset_event where asset_id = any(?::uuid[]) order by asset_id, id`,
+      [ids],
+    );
+    return rows.map(toRow);
+  }
+
   /**
    * Every event dated in [`from`, `to`), in id order and pages of `pageSize`, so rebuilding a
    * day's analytics holds one page in memory at a time. The id range is found once through the

@@ -9,7 +9,14 @@ import {
   type AssetStateEvent,
   type AssetStatusUpdate,
 } from './asset-events';
+import type { AssetEventRow } from '../repositories/asset-event.repository';
+import { isLiveEvent, toLiveEvent } from './lifecycle/outbox-consumers';
 import type { UploadService } from './upload/upload.service';
+
+/** Reads the trail of the assets being watched (the asset_event repository fits). */
+export interface WatchedTrail {
+  listForAssets(assetIds: readonly string[]): Promise<AssetEventRow[]>;
+}
 
 type Listener = (update: AssetStatusUpdate) => void;
 
@@ -36,18 +43,34 @@ export class ScanStatusFeed {
     private readonly bus: RedisEventBus,
     private readonly uploads: UploadService,
     private readonly logger: Logger,
+    private readonly trail?: WatchedTrail,
   ) {
     bus.onReconnect(() => void this.catchUp());
   }
 
   /**
-   * After pub/sub lost Redis, events published meanwhile never arrive: every watched asset is
-   * read again and its current state delivered (subscribers drop it unless it is newer), so a
-   * final event sent during the outage still ends their subscriptions.
+   * After pub/sub lost Redis, events published meanwhile never arrive. With the trail (the
+   * outbox), every live event of each watched asset is replayed in order, so subscribers miss
+   * no change; without it, or if it cannot be read, each asset's current state is delivered, so
+   * a final event sent during the outage still ends their subscriptions. Subscribers drop
+   * whatever is not newer than what they have.
    */
   private async catchUp(): Promise<void> {
     const assetIds = [...this.watched.keys()];
-    this.logger.info({ assets: assetIds.length }, 'pub/sub reconnected; re-reading watched assets');
+    if (assetIds.length === 0) return;
+    this.logger.info({ assets: assetIds.length }, 'pub/sub reconnected; catching up watched assets');
+    if (this.trail) {
+      try {
+        for (const row of await this.trail.listForAssets(assetIds)) {
+          if (!isLiveEvent(row)) continue;
+          const update = toAssetStatusUpdate(toLiveEvent(row));
+          for (const deliver of this.watched.get(row.assetId)?.listeners ?? []) deliver(update);
+        }
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error }, 'could not replay the trail after reconnecting; re-reading assets');
+      }
+    }
     for (const assetId of assetIds) {
       try {
         const asset = await this.uploads.currentState(assetId);

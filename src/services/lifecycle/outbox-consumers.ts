@@ -10,6 +10,11 @@ function deliveryOf(event: AssetEventRow) {
   return EVENT_DELIVERY[event.type as AssetEventType] ?? { live: false, counts: [] };
 }
 
+/** True for the events `assetScanStatus` subscribers get (see `EVENT_DELIVERY`). */
+export function isLiveEvent(event: AssetEventRow): boolean {
+  return deliveryOf(event).live;
+}
+
 /** The event subscribers get, built from the outbox row alone (the asset may be gone). */
 export function toLiveEvent(event: AssetEventRow): AssetStateEvent {
   return {
@@ -31,11 +36,7 @@ export function liveUpdatesConsumer(publisher: AssetEventPublisher): OutboxConsu
   return {
     name: 'live-updates',
     async deliver(events) {
-      await Promise.all(
-        events
-          .filter((event) => deliveryOf(event).live)
-          .map((event) => publisher.publish(toLiveEvent(event))),
-      );
+      await Promise.all(events.filter(isLiveEvent).map((event) => publisher.publish(toLiveEvent(event))));
     },
   };
 }
