@@ -140,6 +140,11 @@ const envSchema = z.object({
   CLEANUP_QUARANTINE_DAYS: positiveInt.default(30),
   AUDIT_RETENTION_DAYS: positiveInt.default(365),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Fault injection for the outbox tests only (refused unless NODE_ENV=test): an event type, e.g. SCAN_STARTED. */
+  OUTBOX_TEST_KILL_AFTER_COMMIT: z
+    .string()
+    .regex(/^[A-Z_]+$/, 'expected an event type such as SCAN_STARTED')
+    .optional(),
   CORS_ORIGINS: z
     .string()
     .transform((v) =>
@@ -257,6 +262,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  if (parsed.data.OUTBOX_TEST_KILL_AFTER_COMMIT && parsed.data.NODE_ENV !== 'test') {
+    throw new ConfigError('Invalid configuration: OUTBOX_TEST_KILL_AFTER_COMMIT: only with NODE_ENV=test');
   }
   return buildConfig(parsed.data);
 }
@@ -394,6 +402,11 @@ function buildConfig(e: z.infer<typeof envSchema>) {
     outbox: {
       /** How often each process looks for events another (dead) process or a failed delivery left. */
       sweepIntervalMs: e.OUTBOX_SWEEP_INTERVAL_MS,
+      /**
+       * Tests only: the process kills itself (SIGKILL) right after committing a transition that
+       * records this event type, before its relay can deliver it.
+       */
+      testKillAfterCommit: e.OUTBOX_TEST_KILL_AFTER_COMMIT,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     /** Bounds on one GraphQL operation, the same on HTTP and WebSocket (see graphql-limits.ts). */

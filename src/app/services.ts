@@ -131,7 +131,14 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     { sweepIntervalMs: config.outbox.sweepIntervalMs },
     logger.child({ component: 'outbox' }),
   );
-  const lifecycle = new AssetLifecycle(assets, outbox);
+  const kill = config.outbox.testKillAfterCommit;
+  // Tests only (config refuses it outside NODE_ENV=test): die between the commit and the delivery.
+  const dieAfterCommit = kill
+    ? (event: string) => {
+        if (event === kill) process.kill(process.pid, 'SIGKILL');
+      }
+    : undefined;
+  const lifecycle = new AssetLifecycle(assets, outbox, undefined, dieAfterCommit);
   outbox.start();
   const quota = new UploadQuota(assets, lifecycle, config.upload.userQuotaBytes);
   const uploadLogger = logger.child({ component: 'uploads' });
@@ -154,7 +161,12 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
   );
   const assetTrail = new AssetTrailService(assets, assetEvents);
   const aborts = new UploadAborter(assets, storage, lifecycle, uploadLogger);
-  const scanStatusFeed = new ScanStatusFeed(bus, uploads, logger.child({ component: 'scan-status' }));
+  const scanStatusFeed = new ScanStatusFeed(
+    bus,
+    uploads,
+    logger.child({ component: 'scan-status' }),
+    assetEvents,
+  );
   const metricsFeed = new MetricsUpdatesFeed(
     () => createRedisClient(config.redis, 'subscriber'),
     config.redis.keyPrefix,

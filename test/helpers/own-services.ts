@@ -25,15 +25,20 @@ export interface OwnService {
   dispose(): Promise<void>;
 }
 
-/** A redis-server of its own: nothing persisted, so a restart loses every key (as in production here). */
-export async function startOwnRedis(): Promise<OwnService> {
+/**
+ * A redis-server of its own: nothing persisted, so a restart loses every key (as in production
+ * here); with `persist`, an append-only file synced on every write, so a killed and restarted
+ * Redis comes back with every key (queues, counters) as a durable production Redis would.
+ */
+export async function startOwnRedis(options: { persist?: boolean } = {}): Promise<OwnService> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'own-redis-'));
   let child: ChildProcess | undefined;
   const start = async () => {
     // prettier-ignore
     child = spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '',
+      ...(options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       '--dir', dir, '--maxmemory-policy', 'noeviction',
     ], { stdio: 'ignore' });
     await vi.waitFor(() => pingRedis(port), { timeout: 10_000, interval: 50 });

@@ -32,6 +32,9 @@ export interface OutboxWakeUp {
   wake(): void;
 }
 
+/** Told about every transition this process committed on its own (not inside {@link AssetLifecycle.transaction}). */
+export type CommitObserver = (event: AssetEventType) => void;
+
 /**
  * The one door for asset state changes. Every transition in {@link TRANSITIONS} goes through
  * here: a conditional UPDATE (or DELETE) of ip_asset that bumps stateVersion plus one
@@ -43,6 +46,8 @@ export class AssetLifecycle {
     private readonly assets: AssetRepository,
     private readonly outbox: OutboxWakeUp,
     private readonly now: () => Date = () => new Date(),
+    /** Called after the commit, before the relay is woken: where the outbox fault tests inject a crash. */
+    private readonly afterCommit?: CommitObserver,
   ) {}
 
   /** Stores a new asset (DRAFT / PENDING) with its INITIATED event. */
@@ -55,7 +60,7 @@ export class AssetLifecycle {
     asset.createdAt = at;
     asset.updatedAt = at;
     await this.assets.createWithEvent(asset, { type: rule.event, actor: actor.userId, detail, at }, db);
-    if (!db) this.outbox.wake();
+    if (!db) this.committed(rule.event);
     return asset;
   }
 
@@ -100,7 +105,7 @@ export class AssetLifecycle {
       },
       input.db,
     );
-    if (changed.length > 0 && !input.db) this.outbox.wake();
+    if (changed.length > 0 && !input.db) this.committed(rule.event);
     return changed;
   }
 
@@ -113,6 +118,11 @@ export class AssetLifecycle {
     const result = await this.assets.db().transaction(work);
     this.outbox.wake();
     return result;
+  }
+
+  private committed(event: AssetEventType): void {
+    this.afterCommit?.(event);
+    this.outbox.wake();
   }
 
   private actorOf(name: string, rule: TransitionRule, actor: Actor | undefined): string {
