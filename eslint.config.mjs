@@ -11,6 +11,7 @@ export default tseslint.config(
       '.tmp/',
       'src/schema/generated/',
       'web/generated/',
+      'test/generated/',
       'coverage/',
     ],
   },

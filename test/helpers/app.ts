@@ -12,6 +12,7 @@ import { loadConfig, type Env } from '../../src/config';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers';
 import { createLogger } from '../../src/logger';
 import { buildAppSchema } from '../../src/schema/build-schema';
+import type { TypedDocumentString } from '../generated/graphql';
 import { serviceClient, TEST_JWT_SECRET, type ServiceClient } from './client';
 
 export { TEST_JWT_SECRET };
@@ -125,7 +126,7 @@ export interface CollectedSubscription<T> {
 /** Collects every event of a subscription until it completes (or `timeoutMs`). */
 export function collectSubscription<T>(
   client: WsClient,
-  query: string,
+  query: string | TypedDocumentString<T, Record<string, unknown>>,
   variables: Record<string, unknown>,
   timeoutMs = 20_000,
 ): CollectedSubscription<T> {
@@ -138,7 +139,7 @@ export function collectSubscription<T>(
       resolve({ events, error: new Error(`subscription still open after ${timeoutMs} ms`) });
     }, timeoutMs);
     const unsubscribe = client.subscribe<T>(
-      { query, variables },
+      { query: String(query), variables },
       {
         next: (result) => {
           if (result.errors) {

@@ -2,6 +2,7 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signToken } from '../../src/api/auth';
 import type { Role } from '../../src/services/actor';
+import type { TypedDocumentString } from '../generated/graphql';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-use';
 
@@ -16,7 +17,13 @@ export interface ServiceClient {
   url: string;
   wsUrl: string;
   token(userId: string, role?: Role): string;
-  /** POST a GraphQL operation; returns the parsed body and HTTP status. */
+  /** POST a typed operation (test/operations, generated); returns the parsed body and HTTP status. */
+  gql<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    variables?: TVariables,
+    token?: string | null,
+  ): Promise<GqlResponse<TResult>>;
+  /** POST an operation written in the test, e.g. one the server must refuse. */
   gql<T = any>(
     query: string,
     variables?: Record<string, unknown>,
@@ -35,14 +42,18 @@ export function serviceClient(url: string, jwtSecret = TEST_JWT_SECRET): Service
     url,
     wsUrl,
     token: (userId, role = 'USER') => signToken(jwtSecret, { userId, role }),
-    async gql(query, variables, bearer) {
+    async gql(
+      query: string | TypedDocumentString<unknown, unknown>,
+      variables?: unknown,
+      bearer?: string | null,
+    ) {
       const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
         },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: String(query), variables }),
       });
       const body = (await response.json()) as GqlResponse<any>;
       return { status: response.status, data: body.data, errors: body.errors };

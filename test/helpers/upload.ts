@@ -1,5 +1,6 @@
+import type { ConfirmUploadInput } from '../generated/graphql';
 import type { ServiceClient } from './client';
-import { CONFIRM, INITIATE } from './operations';
+import { ConfirmDocument, InitiateDocument, type TestAssetFragment } from './operations';
 
 export interface InitiatedUpload {
   uploadUrl: string;
@@ -14,9 +15,10 @@ export async function initiate(
   token: string,
   input: { fileName: string; fileSize: number; mimeType: string; projectId?: string },
 ): Promise<InitiatedUpload> {
-  const response = await app.gql<{ initiateUpload: InitiatedUpload }>(INITIATE, { input }, token);
+  const response = await app.gql(InitiateDocument, { input }, token);
   if (!response.data?.initiateUpload) throw new Error(`initiate failed: ${JSON.stringify(response.errors)}`);
-  return response.data.initiateUpload;
+  const { uploadHeaders, ...rest } = response.data.initiateUpload;
+  return { ...rest, uploadHeaders: uploadHeaders as Record<string, string> };
 }
 
 /** PUTs bytes the way a browser would, with the headers initiateUpload returned (overridable). */
@@ -37,9 +39,9 @@ export function confirm(
   token: string,
   assetId: string,
   title = 'A title',
-  extra: Record<string, unknown> = {},
+  extra: Partial<ConfirmUploadInput> = {},
 ) {
-  return app.gql<{ confirmUpload: any }>(CONFIRM, { input: { assetId, title, ...extra } }, token);
+  return app.gql(ConfirmDocument, { input: { assetId, title, ...extra } }, token);
 }
 
 /** initiate → PUT → confirm, returning the confirmed asset. */
@@ -47,7 +49,7 @@ export async function uploadFile(
   app: ServiceClient,
   token: string,
   file: { fileName: string; mimeType: string; body: Buffer },
-): Promise<{ assetId: string; asset: any; upload: InitiatedUpload }> {
+): Promise<{ assetId: string; asset: TestAssetFragment; upload: InitiatedUpload }> {
   const upload = await initiate(app, token, {
     fileName: file.fileName,
     fileSize: file.body.length,

@@ -127,7 +127,7 @@ describe('bad input gets BAD_USER_INPUT naming the field, never a 500', () => {
       (a) => a.status === 'APPROVED' || a.status === 'REJECTED',
     );
     expect(final.status).toBe('APPROVED');
-    const download = await fetch(final.downloadUrl);
+    const download = await fetch(final.downloadUrl!);
     expect(download.status).toBe(200);
     const disposition = download.headers.get('content-disposition') ?? '';
     expect(disposition).toContain(`filename="${served}"`);

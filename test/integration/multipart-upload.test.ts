@@ -116,7 +116,7 @@ describe('multipart uploads, local provider', () => {
     expect(confirmed.errors).toBeUndefined();
     const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
     expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN', fileSize: file.length });
-    expect((await download(asset.downloadUrl)).equals(file)).toBe(true);
+    expect((await download(asset.downloadUrl!)).equals(file)).toBe(true);
     // Completed: no upload left open, and no part URL writes any more.
     expect(await openUploads(app.services.storage, upload.storageKey)).toEqual([]);
     expect((await putPart(urls[0]!, parts[2]!)).status).toBe(409);
@@ -151,7 +151,7 @@ describe('multipart uploads, local provider', () => {
     expect((await confirm(app, alice, upload.assetId)).errors).toBeUndefined();
     const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
     expect(asset.scanStatus).toBe('CLEAN');
-    expect((await download(asset.downloadUrl)).equals(file)).toBe(true);
+    expect((await download(asset.downloadUrl!)).equals(file)).toBe(true);
   });
 
   it('naming a part the client never sent is UPLOAD_INCOMPLETE; the asset stays DRAFT', async () => {
@@ -190,7 +190,7 @@ describe('multipart uploads, local provider', () => {
     ).toBeUndefined();
     const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
     expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED', downloadUrl: null });
-    expect(asset.scanResult.threats[0].name).toMatch(/Eicar/i);
+    expect(asset.scanResult!.threats[0].name).toMatch(/Eicar/i);
     expect(asset.storageKey.startsWith('quarantine/')).toBe(true);
     expect(await app.services.storage.head(asset.storageKey)).not.toBeNull();
   });
@@ -349,7 +349,7 @@ describe('multipart uploads, S3 provider (s3rver)', () => {
     ).toBeUndefined();
     const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
     expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
-    expect((await download(asset.downloadUrl)).equals(file)).toBe(true);
+    expect((await download(asset.downloadUrl!)).equals(file)).toBe(true);
   });
 
   it('part URLs sign content-length: another length would not verify (recomputed with the SDK signer)', async () => {

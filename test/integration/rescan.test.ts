@@ -157,7 +157,7 @@ describe('rescans with a real clamd', () => {
       const row = (await app.services.assets.findById(assetId))!;
       const thumbnailKey = row.thumbnailKey!;
       expect(await app.services.storage.head(thumbnailKey)).not.toBeNull();
-      expect(await download(approved.downloadUrl)).toEqual(image);
+      expect(await download(approved.downloadUrl!)).toEqual(image);
 
       // The signature database learns these bytes (a .hdb line: MD5, size, name); clamd reloads.
       const md5 = createHash('md5').update(image).digest('hex');
@@ -178,7 +178,7 @@ describe('rescans with a real clamd', () => {
         expect((await app.gql(RESCAN, { id: assetId }, admin)).data.rescanAsset.status).toBe('APPROVED');
         const rejected = await waitForAsset(app, user, assetId, (a) => a.status === 'REJECTED');
         expect(rejected).toMatchObject({ scanStatus: 'INFECTED', downloadUrl: null, thumbnailUrl: null });
-        expect(rejected.scanResult.threats).toEqual([
+        expect(rejected.scanResult!.threats).toEqual([
           { engine: 'clamav', name: expect.stringMatching(/^Rescan-Test-Detection/) },
         ]);
 

@@ -177,7 +177,7 @@ describe('scanning with a real clamd', () => {
         (a) => a.thumbnailUrl !== null || a.status === 'REJECTED',
       );
       expect(asset.status).toBe('APPROVED');
-      const thumbnail = await download(asset.thumbnailUrl);
+      const thumbnail = await download(asset.thumbnailUrl!);
       const meta = await sharp(thumbnail).metadata();
       expect(meta.format).toBe('webp');
       expect(Math.max(meta.width!, meta.height!)).toBe(320);
@@ -277,7 +277,7 @@ describe('when clamd cannot scan', () => {
       const { assetId } = await uploadFile(app, user, { fileName: 'big.txt', mimeType: 'text/plain', body });
       const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING');
       expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'ERROR' });
-      expect(asset.scanResult.error).toMatch(/size limit|StreamMaxLength/i);
+      expect(asset.scanResult!.error).toMatch(/size limit|StreamMaxLength/i);
     } finally {
       await app.close();
     }
@@ -317,8 +317,8 @@ describe('several engines at once: clamav and virustotal (its API served by a lo
     });
     const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING');
     expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED' });
-    expect(asset.scanResult.engine).toBe('clamav+virustotal');
-    const engines = new Set(asset.scanResult.threats.map((t: { engine: string }) => t.engine));
+    expect(asset.scanResult!.engine).toBe('clamav+virustotal');
+    const engines = new Set(asset.scanResult!.threats.map((t) => t.engine));
     expect(engines).toEqual(new Set(['clamav', 'virustotal']));
     expect(virustotal.uploads).toHaveLength(1);
   });

@@ -74,7 +74,7 @@ describe('clamd stopped for 20 s', () => {
     for (const { assetId } of clean) {
       const asset = await waitForAsset(app, user, assetId, (a) => a.status !== 'PROCESSING', 40_000);
       expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
-      expect(asset.scanResult.attempts).toBe(1);
+      expect(asset.scanResult!.attempts).toBe(1);
     }
     const eicar = await waitForAsset(app, user, infected.assetId, (a) => a.status !== 'PROCESSING', 40_000);
     expect(eicar).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED', downloadUrl: null });
