@@ -29,7 +29,6 @@ import { ADMIN_REST_PATH, createAdminRoutes } from './admin.routes';
 import { queueBoardRoutes } from './queue-board.routes';
 import { webClientRoutes } from './web-client.routes';
 import { graphqlMetricsPlugin, httpMetricsMiddleware } from '../app/instrumentation';
-import { LocalStorageAdapter } from '../storage/local.storage';
 
 /** JSON bodies of GraphQL requests, on both doors to /graphql. */
 const GRAPHQL_BODY_LIMIT = '1mb';
@@ -189,14 +188,14 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
   // After the API: these routers see every request that reaches them (the page's content policy
   // and the static files run for any path), so API requests pass them by.
   app.use(healthRoutes(readinessChecks(services), services.metrics.registry, services.scanner));
-  if (services.storage instanceof LocalStorageAdapter) {
+  if (services.localStorage) {
     const onError = (error: unknown, req: Request) =>
       ((req as Request & { log?: typeof logger }).log ?? logger).error(
         { err: error },
         'local storage request failed',
       );
     app.use(
-      createLocalStorageRouter(services.storage, {
+      createLocalStorageRouter(services.localStorage, {
         onError,
         pace: config.uploadPut,
         acceptsUpload: (key) => services.uploads.acceptsUploadTo(key),

@@ -30,6 +30,7 @@ import { withTimeout } from '../with-timeout';
 import { createScanner } from '../scanners';
 import type { Scanner } from '../scanners/scanner';
 import { createStorage } from '../storage';
+import type { LocalStorageAdapter } from '../storage/local.storage';
 import type { StorageAdapter } from '../storage/storage.adapter';
 import { uploadOutcomeCounter } from './instrumentation';
 import { connectRedis, createRedisClient } from './redis';
@@ -49,6 +50,8 @@ export interface AppServices {
   redis: RedisClient;
   bus: RedisEventBus;
   storage: StorageAdapter;
+  /** The same adapter when storage is local (the server then serves its upload URLs); else null. */
+  localStorage: LocalStorageAdapter | null;
   /** The configured engine(s): workers scan with it, readiness pings it. */
   scanner: Scanner;
   queues: JobQueues;
@@ -84,7 +87,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     throw error;
   });
   const publicUrl = { current: config.http.publicUrl };
-  const storage = createStorage(config, {
+  const { adapter: storage, local: localStorage } = createStorage(config, {
     publicUrl: () => publicUrl.current,
     // Local upload URLs are signed with a key derived from the JWT secret, so every replica agrees.
     signingSecret: createHmac('sha256', config.auth.jwtSecret).update('local-storage-urls').digest('hex'),
@@ -197,6 +200,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     redis,
     bus,
     storage,
+    localStorage,
     scanner,
     queues,
     assets,

@@ -12,21 +12,32 @@ export interface StorageDeps {
 }
 
 /**
- * The storage backend `config.storage.provider` names. When it is a LocalStorageAdapter, the
- * HTTP server must also mount `createLocalStorageRouter(storage)`, which serves its URLs.
+ * The storage backend `config.storage.provider` names. With the local one, the HTTP server must
+ * also mount `createLocalStorageRouter(local)`, which serves its URLs.
  */
-export function createStorage(config: Config, deps: StorageDeps): StorageAdapter {
+/**
+ * The configured storage. `local` is the same adapter when the provider is the local one: its
+ * upload URLs point at this server, which must then serve them; null for S3-compatible storage.
+ */
+export interface ConfiguredStorage {
+  adapter: StorageAdapter;
+  local: LocalStorageAdapter | null;
+}
+
+export function createStorage(config: Config, deps: StorageDeps): ConfiguredStorage {
   const settings = config.storage;
   switch (settings.provider) {
     case 's3':
-      return new S3StorageAdapter(settings);
-    case 'local':
-      return new LocalStorageAdapter({
+      return { adapter: new S3StorageAdapter(settings), local: null };
+    case 'local': {
+      const local = new LocalStorageAdapter({
         rootDir: settings.localDir,
         signingSecret: deps.signingSecret,
         publicUrl: deps.publicUrl,
         // An upload cannot outlive its request; a lock older than that belongs to a dead process.
         uploadLockStaleAfterMs: config.httpLimits.requestTimeoutMs + 60_000,
       });
+      return { adapter: local, local };
+    }
   }
 }
