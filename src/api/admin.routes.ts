@@ -3,7 +3,7 @@ import express from 'express';
 import type { AppServices } from '../app/services';
 import { ERRORS, isAppError } from '../errors';
 import type { Actor } from '../services/actor';
-import { parseDateParam, withAnalyticsInput } from './admin-input';
+import { parseDateParam } from './admin-input';
 
 type Handler = (req: Request) => Promise<unknown>;
 
@@ -40,12 +40,10 @@ export function createAdminRoutes(services: AppServices): Router {
   router.get(
     '/analytics/uploads',
     route((req) =>
-      withAnalyticsInput(() =>
-        admin.metrics({
-          start: parseDateParam(req.query.start, 'start'),
-          end: parseDateParam(req.query.end, 'end'),
-        }),
-      ),
+      admin.metrics({
+        start: parseDateParam(req.query.start, 'start'),
+        end: parseDateParam(req.query.end, 'end'),
+      }),
     ),
   );
   router.get(

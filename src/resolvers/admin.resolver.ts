@@ -11,7 +11,6 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { withAnalyticsInput } from '../api/admin-input';
 import { ERRORS } from '../errors';
 import type { UploadMetrics as UploadMetricsData } from '../services/analytics/analytics.types';
 import type { GraphQLContext } from '../schema/context';
@@ -37,7 +36,7 @@ export class AdminResolver {
     @Arg('start', () => DateTime, { nullable: true }) start?: Date,
     @Arg('end', () => DateTime, { nullable: true }) end?: Date,
   ) {
-    return withAnalyticsInput(() => services.admin.metrics({ start, end }));
+    return services.admin.metrics({ start, end });
   }
 
   @Authorized('ADMIN')
@@ -55,7 +54,7 @@ export class AdminResolver {
     @Arg('start', () => DateTime, { nullable: true }) start?: Date,
     @Arg('end', () => DateTime, { nullable: true }) end?: Date,
   ) {
-    return withAnalyticsInput(() => services.admin.failureBreakdown({ start, end }));
+    return services.admin.failureBreakdown({ start, end });
   }
 
   @Authorized('ADMIN')
@@ -64,7 +63,7 @@ export class AdminResolver {
     @Ctx() { services }: GraphQLContext,
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
   ) {
-    return withAnalyticsInput(() => services.admin.topUploaders(limit));
+    return services.admin.topUploaders(limit);
   }
 
   @Authorized('ADMIN')
@@ -105,7 +104,7 @@ export class AdminResolver {
     @Arg('start', () => DateTime, { nullable: true }) start?: Date,
     @Arg('end', () => DateTime, { nullable: true }) end?: Date,
   ) {
-    return withAnalyticsInput(() => services.admin.clearMetricsCache({ start, end }));
+    return services.admin.clearMetricsCache({ start, end });
   }
 
   @Authorized('ADMIN')
@@ -114,7 +113,7 @@ export class AdminResolver {
       "Admin. Rebuilds one UTC day's upload analytics from the audit trail (e.g. after Redis lost them)",
   })
   rebuildUploadMetrics(@Ctx() { services }: GraphQLContext, @Arg('date', () => DateTime) date: Date) {
-    return withAnalyticsInput(() => services.admin.rebuildDay(date));
+    return services.admin.rebuildDay(date);
   }
 
   @Authorized('ADMIN')

@@ -9,6 +9,7 @@ import type { WebhookEndpoint } from './webhooks/webhook-endpoints';
 import type { UploadAnalytics } from './analytics/analytics.service';
 import { startOfUtcDay } from './analytics/analytics-keys';
 import type { AnalyticsRange } from './analytics/analytics-range';
+import { withAnalyticsInput } from './analytics/analytics-input';
 import type { CleanupResult, CleanupService } from './cleanup/cleanup.service';
 import { analyticsEventsOf } from './lifecycle/outbox-consumers';
 import type { UploadEvent } from './analytics/upload-event';
@@ -67,16 +68,17 @@ export class AdminService {
     return endpoints.map((endpoint, i) => ({ id: endpoint.id, url: endpoint.label, ...states[i]! }));
   }
 
+  // Analytics' range errors answer BAD_USER_INPUT (naming the field) on every transport.
   metrics(range?: AnalyticsRange) {
-    return this.analytics.getMetrics(range);
+    return withAnalyticsInput(() => this.analytics.getMetrics(range));
   }
 
   failureBreakdown(range?: AnalyticsRange) {
-    return this.analytics.getFailureBreakdown(range);
+    return withAnalyticsInput(() => this.analytics.getFailureBreakdown(range));
   }
 
   topUploaders(limit?: number | null) {
-    return this.analytics.getTopUploaders(limit);
+    return withAnalyticsInput(() => this.analytics.getTopUploaders(limit));
   }
 
   queueDepth() {
@@ -85,7 +87,7 @@ export class AdminService {
 
   /** Drops cached metrics summaries so the next read recomputes them from the counters. */
   clearMetricsCache(range?: AnalyticsRange) {
-    return this.analytics.clearCache(range);
+    return withAnalyticsInput(() => this.analytics.clearCache(range));
   }
 
   /** Runs a cleanup now, in this process; the scheduled one runs on a worker. */
@@ -102,7 +104,9 @@ export class AdminService {
   rebuildDay(date: Date) {
     const dayStart = startOfUtcDay(date);
     const dayEnd = new Date(dayStart.getTime() + 24 * 3600 * 1000);
-    return this.analytics.rebuildDay(dayStart, uploadEventsOf(this.trail.streamBetween(dayStart, dayEnd)));
+    return withAnalyticsInput(() =>
+      this.analytics.rebuildDay(dayStart, uploadEventsOf(this.trail.streamBetween(dayStart, dayEnd))),
+    );
   }
 }
 
