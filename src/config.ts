@@ -119,6 +119,8 @@ const envSchema = z.object({
   CLAMAV_HOST: z.string().min(1).default('127.0.0.1'),
   CLAMAV_PORT: port.default(3310),
   CLAMAV_TIMEOUT_MS: positiveInt.default(60_000),
+  /** clamd's StreamMaxLength as configured there (clamd does not tell clients); at most 4 GiB. */
+  CLAMAV_MAX_STREAM_BYTES: positiveInt.max(4 * 1024 ** 3 - 1).default(4 * 1024 ** 3 - 1),
   VIRUSTOTAL_API_KEY: z.string().min(1).optional(),
   VIRUSTOTAL_URL: url(['http:', 'https:']).default('https://www.virustotal.com/api/v3'),
   VIRUSTOTAL_POLL_INTERVAL_MS: positiveInt.default(15_000),
@@ -245,7 +247,10 @@ function isWebhookSecret(value: string): boolean {
 export type Env = Record<string, string | undefined>;
 
 /** S3's limit for a single PutObject or CopyObject (5 GiB); R2 and MinIO keep to it too. */
-const S3_SINGLE_OPERATION_MAX_BYTES = 5 * 1024 ** 3;
+/** One S3 PUT or CopyObject stops here; multipart uploads and copies go on to the object limit. */
+export const S3_SINGLE_OPERATION_MAX_BYTES = 5 * 1024 ** 3;
+/** The largest object S3 (and R2, MinIO) stores: 10,000 parts, 5 TiB in all. */
+const S3_MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 /** Thrown when the environment is invalid; the message is one line per bad variable. */
 export class ConfigError extends Error {
@@ -290,10 +295,11 @@ function buildConfig(e: z.infer<typeof envSchema>) {
   if (provider === 's3' && !endpoint && e.STORAGE_REGION === 'auto') {
     throw new ConfigError('Invalid configuration: STORAGE_REGION: required for AWS S3 (e.g. us-east-1)');
   }
-  // Uploads are one presigned PUT and confirm moves them with one CopyObject: both stop at 5 GiB.
-  if (provider === 's3' && e.STORAGE_MAX_FILE_SIZE > S3_SINGLE_OPERATION_MAX_BYTES) {
+  // Multipart uploads complete in place, so only S3's object limit applies; single PUTs (one PUT,
+  // one CopyObject) stay at 5 GiB, which initiateUpload enforces.
+  if (provider === 's3' && e.STORAGE_MAX_FILE_SIZE > S3_MAX_OBJECT_BYTES) {
     throw new ConfigError(
-      `Invalid configuration: STORAGE_MAX_FILE_SIZE: at most ${S3_SINGLE_OPERATION_MAX_BYTES} with S3-compatible storage (one PUT, one copy)`,
+      `Invalid configuration: STORAGE_MAX_FILE_SIZE: at most ${S3_MAX_OBJECT_BYTES} (5 TiB) with S3-compatible storage`,
     );
   }
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
@@ -347,6 +353,11 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       maxFileSize: e.STORAGE_MAX_FILE_SIZE,
       allowedMimeTypes: e.UPLOAD_ALLOWED_MIME_TYPES ?? DEFAULT_ALLOWED_MIME_TYPES,
       urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
+      /** The largest single-PUT upload: S3 stops at 5 GiB per PUT and copy; larger ones go multipart. */
+      singleUploadMaxBytes:
+        provider === 's3'
+          ? Math.min(e.STORAGE_MAX_FILE_SIZE, S3_SINGLE_OPERATION_MAX_BYTES)
+          : e.STORAGE_MAX_FILE_SIZE,
       /** Per user, bytes of assets not REJECTED (unconfirmed uploads included); 0 = no quota. */
       userQuotaBytes: e.UPLOAD_USER_QUOTA_BYTES,
     },
@@ -366,7 +377,12 @@ function buildConfig(e: z.infer<typeof envSchema>) {
       watchdogIntervalMs: e.SCAN_WATCHDOG_INTERVAL_MS,
       stuckAfterMs: e.SCAN_STUCK_AFTER_MS,
       signatureBlocklistFile: e.SIGNATURE_BLOCKLIST_FILE,
-      clamav: { host: e.CLAMAV_HOST, port: e.CLAMAV_PORT, timeoutMs: e.CLAMAV_TIMEOUT_MS },
+      clamav: {
+        host: e.CLAMAV_HOST,
+        port: e.CLAMAV_PORT,
+        timeoutMs: e.CLAMAV_TIMEOUT_MS,
+        maxStreamBytes: e.CLAMAV_MAX_STREAM_BYTES,
+      },
       virustotal: {
         apiKey: e.VIRUSTOTAL_API_KEY,
         url: e.VIRUSTOTAL_URL.replace(/\/+$/, ''),

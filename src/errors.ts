@@ -71,6 +71,12 @@ export const ERRORS = {
       field: 'fileSize',
       maxBytes,
     }),
+  singleUploadTooLarge: (maxBytes: number) =>
+    new AppError(
+      ErrorCode.FileTooLarge,
+      `A single upload is limited to ${maxBytes} bytes here; use initiateMultipartUpload for larger files`,
+      { field: 'fileSize', maxBytes },
+    ),
   mimeTypeNotAllowed: (mimeType: string) =>
     new AppError(ErrorCode.MimeTypeNotAllowed, `Files of type ${mimeType} are not accepted`, {
       field: 'mimeType',

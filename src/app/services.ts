@@ -81,6 +81,13 @@ export interface AppServices {
 export async function openServices(config: Config, logger: Logger): Promise<AppServices> {
   // First: an unusable engine setting (e.g. an unreadable block-list) fails before any connection.
   const scanner = createScanner(config);
+  if (config.upload.maxFileSize > scanner.maxScanBytes) {
+    // Such files are refused by the scanner and end ERROR / REJECTED: never served unscanned.
+    logger.warn(
+      { maxFileSize: config.upload.maxFileSize, maxScanBytes: scanner.maxScanBytes, engine: scanner.engine },
+      'STORAGE_MAX_FILE_SIZE is larger than the scanner takes: larger uploads will end ERROR / REJECTED',
+    );
+  }
   const redis = await connectRedis(config.redis, logger);
   const orm = await openDatabase(config.databaseUrl, logger).catch((error: unknown) => {
     redis.disconnect();

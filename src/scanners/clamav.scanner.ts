@@ -11,9 +11,18 @@ import { clamdSignatureVersion, parseClamdVersion } from './clamd/clamd-version'
 import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo, SignatureVersions } from './scanner';
 
 /** Where and how to reach clamd. */
+/** clamd's StreamMaxLength cannot be set above 4 GiB (its counters are 32-bit). */
+export const CLAMD_MAX_STREAM_BYTES = 4 * 1024 ** 3 - 1;
+
 export interface ClamAvScannerOptions {
   host: string;
   port: number;
+  /**
+   * The clamd's StreamMaxLength, in bytes (clamd does not tell its clients): larger objects get
+   * an `error` verdict without being streamed. At most (and by default) 4 GiB.
+   * @default CLAMD_MAX_STREAM_BYTES
+   */
+  maxStreamBytes?: number;
   /**
    * Longest silence tolerated on the connection, in either direction: clamd scanning, clamd
    * not reading, or our source not delivering. Not a cap on the whole scan, which may run as
@@ -51,6 +60,7 @@ export interface ClamAvScannerOptions {
  */
 export class ClamAvScanner implements Scanner {
   readonly engine = 'clamav';
+  readonly maxScanBytes: number;
   private readonly endpoint: ClamdEndpoint;
   private readonly chunkSize: number;
   private readonly versionTtlMs: number;
@@ -66,10 +76,18 @@ export class ClamAvScanner implements Scanner {
     };
     this.chunkSize = Math.max(1, Math.min(options.chunkSize ?? MAX_INSTREAM_CHUNK, MAX_INSTREAM_CHUNK));
     this.versionTtlMs = options.versionTtlMs ?? 60_000;
+    this.maxScanBytes = Math.min(options.maxStreamBytes ?? CLAMD_MAX_STREAM_BYTES, CLAMD_MAX_STREAM_BYTES);
   }
 
   async scan(target: ScanTarget, signal?: AbortSignal): Promise<ScanVerdict> {
     signal?.throwIfAborted();
+    if (target.size > this.maxScanBytes) {
+      return {
+        outcome: 'error',
+        engine: this.engine,
+        reason: `the object (${target.size} bytes) is larger than clamd scans (${this.maxScanBytes} bytes)`,
+      };
+    }
     // Asked alongside the scan, not before it, so a slow VERSION never delays the scan.
     const engineVersion = this.versionForVerdict(signal);
     const source = await target.open();

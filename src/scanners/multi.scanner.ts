@@ -7,10 +7,13 @@ import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo, SignatureVersions
  */
 export class MultiScanner implements Scanner {
   readonly engine: string;
+  /** Every engine must scan the whole object: the smallest limit is the limit. */
+  readonly maxScanBytes: number;
 
   constructor(private readonly scanners: readonly Scanner[]) {
     if (scanners.length === 0) throw new Error('MultiScanner needs at least one engine');
     this.engine = scanners.map((scanner) => scanner.engine).join('+');
+    this.maxScanBytes = Math.min(...scanners.map((scanner) => scanner.maxScanBytes));
   }
 
   async scan(target: ScanTarget, signal?: AbortSignal): Promise<ScanVerdict> {

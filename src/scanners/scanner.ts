@@ -52,6 +52,11 @@ export interface Scanner {
   /** Names the engine in verdicts and logs, e.g. `clamav` or `clamav+virustotal`. */
   readonly engine: string;
   /**
+   * The largest object the engine can scan whole, in bytes (Infinity when unbounded). A larger
+   * one gets an `error` verdict without being sent: nothing unscanned is ever CLEAN.
+   */
+  readonly maxScanBytes: number;
+  /**
    * Scans one object. An engine that cannot decide (unreachable, timed out, rate limited,
    * object over its limits) resolves to an `error` verdict; it does not reject. It rejects
    * only with `signal.reason` when the caller aborts, or with the error of `target.open()` or

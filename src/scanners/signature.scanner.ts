@@ -40,6 +40,8 @@ interface LoadedBlocklist {
  */
 export class SignatureScanner implements Scanner {
   readonly engine = 'signature';
+  /** Streams any length. */
+  readonly maxScanBytes = Number.POSITIVE_INFINITY;
   private list: LoadedBlocklist;
 
   constructor(

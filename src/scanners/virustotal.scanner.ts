@@ -63,6 +63,7 @@ export interface VirusTotalScannerOptions {
  */
 export class VirusTotalScanner implements Scanner {
   readonly engine = 'virustotal';
+  readonly maxScanBytes = LARGE_UPLOAD_LIMIT_BYTES;
   private readonly client: VirusTotalClient;
   private readonly pollIntervalMs: number;
   private readonly maxPollIntervalMs: number;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectionReason } from '../../src/services/analytics/upload-event';
 import type { OpenMultipartUpload, StorageAdapter } from '../../src/storage/storage.adapter';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { recordLog, startTestApp, type TestApp } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import {
   ABORT,
@@ -13,13 +13,14 @@ import {
   putPart,
   type PartUrl,
 } from '../helpers/multipart';
-import { CONFIRM } from '../helpers/operations';
+import { CONFIRM, INITIATE } from '../helpers/operations';
 import { signatureFor } from '../helpers/s3-signature';
 import { s3StorageEnv, startS3rver, type RunningS3rver } from '../helpers/s3rver';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { confirm, initiate, putBytes } from '../helpers/upload';
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const PART_SIZE = 5 * MiB;
 
 /** 11 MiB of text (three parts: 5, 5 and 1 MiB), different for every call. */
@@ -322,7 +323,10 @@ describe('multipart uploads, S3 provider (s3rver)', () => {
 
   beforeAll(async () => {
     s3 = await startS3rver();
-    app = await startTestApp({ workers: true, env: { ...s3StorageEnv(s3), ...scannerEnv() } });
+    app = await startTestApp({
+      workers: true,
+      env: { ...s3StorageEnv(s3), ...scannerEnv(), STORAGE_MAX_FILE_SIZE: String(6 * GiB) },
+    });
     alice = app.token('mp-s3-alice');
   });
   afterAll(async () => {
@@ -352,6 +356,22 @@ describe('multipart uploads, S3 provider (s3rver)', () => {
     expect((await download(asset.downloadUrl!)).equals(file)).toBe(true);
   });
 
+  it('past 5 GiB only multipart: a single PUT upload is refused with a pointer to it', async () => {
+    const single = await app.gql(
+      INITIATE,
+      { input: { fileName: 'huge.mp4', fileSize: 5 * GiB + 1, mimeType: 'video/mp4' } },
+      alice,
+    );
+    expect(single.errors?.[0]?.extensions).toMatchObject({ code: 'FILE_TOO_LARGE', field: 'fileSize' });
+    expect(single.errors?.[0]?.message).toMatch(/initiateMultipartUpload/);
+    const multipart = await initiateMultipart(app, alice, {
+      fileName: 'huge.mp4',
+      fileSize: 6 * GiB,
+      mimeType: 'video/mp4',
+    });
+    expect(multipart).toMatchObject({ partSize: 8 * MiB, partCount: 768 });
+  });
+
   it('part URLs sign content-length: another length would not verify (recomputed with the SDK signer)', async () => {
     const upload = await initiateMultipart(app, alice, {
       fileName: 'signed.txt',
@@ -373,5 +393,57 @@ describe('multipart uploads, S3 provider (s3rver)', () => {
     const moved = new URL(part!.url);
     moved.searchParams.set('partNumber', '2');
     expect(await signatureFor(s3, moved.toString(), part!.headers)).not.toBe(signature);
+  });
+});
+
+describe('files larger than the scanner takes', () => {
+  let app: TestApp;
+  let alice: string;
+  const log = recordLog('warn');
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      workers: true,
+      log,
+      env: {
+        ...scannerEnv(),
+        CLAMAV_MAX_STREAM_BYTES: String(8 * MiB),
+        STORAGE_MAX_FILE_SIZE: String(64 * MiB),
+        SCAN_ATTEMPTS: '1',
+      },
+    });
+    alice = app.token('mp-big-alice');
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('start-up warns; such an upload ends ERROR / REJECTED, never CLEAN', async () => {
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        maxFileSize: 64 * MiB,
+        maxScanBytes: 8 * MiB,
+        msg: expect.stringMatching(/larger than the scanner takes/),
+      }),
+    );
+    const file = textFile('unscannable');
+    const upload = await initiateMultipart(app, alice, {
+      fileName: 'unscannable.txt',
+      fileSize: file.length,
+      mimeType: 'text/plain',
+      partSize: PART_SIZE,
+    });
+    const etags = await sendParts(
+      await partUrls(app, alice, upload.assetId, [1, 2, 3]),
+      cutIntoParts(file, PART_SIZE),
+      [1, 2, 3],
+    );
+    expect(
+      (await confirm(app, alice, upload.assetId, 'x', { parts: asParts(etags) })).errors,
+    ).toBeUndefined();
+    const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
+    expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'ERROR', downloadUrl: null });
+    expect(asset.scanResult.error).toMatch(/larger than clamd scans/);
   });
 });

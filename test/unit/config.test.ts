@@ -120,15 +120,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STORAGE_ACCESS_KEY_ID: 'only-half' })).toThrow(/STORAGE_SECRET_ACCESS_KEY/);
   });
 
-  it('caps the file size at what one S3 PUT and copy can carry, and only for S3', () => {
+  it("caps the file size at S3's 5 TiB object limit, and single PUTs at 5 GiB, only for S3", () => {
     const s3 = { STORAGE_PROVIDER: 's3', STORAGE_REGION: 'eu-west-1' };
-    const fiveGiB = String(5 * 1024 ** 3);
-    expect(loadConfig({ ...s3, STORAGE_MAX_FILE_SIZE: fiveGiB }).upload.maxFileSize).toBe(5 * 1024 ** 3);
-    expect(() => loadConfig({ ...s3, STORAGE_MAX_FILE_SIZE: `${fiveGiB}1` })).toThrow(
+    const fiveTiB = String(5 * 1024 ** 4);
+    const large = loadConfig({ ...s3, STORAGE_MAX_FILE_SIZE: fiveTiB }).upload;
+    expect(large.maxFileSize).toBe(5 * 1024 ** 4);
+    expect(large.singleUploadMaxBytes).toBe(5 * 1024 ** 3);
+    expect(() => loadConfig({ ...s3, STORAGE_MAX_FILE_SIZE: String(5 * 1024 ** 4 + 1) })).toThrow(
       /STORAGE_MAX_FILE_SIZE/,
     );
-    expect(loadConfig({ STORAGE_MAX_FILE_SIZE: String(8 * 1024 ** 3) }).upload.maxFileSize).toBe(
-      8 * 1024 ** 3,
+    const local = loadConfig({ STORAGE_MAX_FILE_SIZE: String(8 * 1024 ** 3) }).upload;
+    expect(local.maxFileSize).toBe(8 * 1024 ** 3);
+    expect(local.singleUploadMaxBytes).toBe(8 * 1024 ** 3);
+  });
+
+  it("takes clamd's StreamMaxLength up to 4 GiB", () => {
+    expect(loadConfig({}).scan.clamav.maxStreamBytes).toBe(4 * 1024 ** 3 - 1);
+    expect(loadConfig({ CLAMAV_MAX_STREAM_BYTES: '104857600' }).scan.clamav.maxStreamBytes).toBe(104857600);
+    expect(() => loadConfig({ CLAMAV_MAX_STREAM_BYTES: String(4 * 1024 ** 3) })).toThrow(
+      /CLAMAV_MAX_STREAM_BYTES/,
     );
   });
 

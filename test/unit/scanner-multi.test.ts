@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { createScanner } from '../../src/scanners';
-import { combineVerdicts } from '../../src/scanners/multi.scanner';
+import { CLAMD_MAX_STREAM_BYTES, ClamAvScanner } from '../../src/scanners/clamav.scanner';
+import { combineVerdicts, MultiScanner } from '../../src/scanners/multi.scanner';
+import { SignatureScanner } from '../../src/scanners/signature.scanner';
 
 describe('combineVerdicts', () => {
   it('is infected when any engine is, with every threat tagged by its engine', () => {
@@ -72,5 +75,33 @@ describe('createScanner', () => {
     expect(() => createScanner(loadConfig({ SIGNATURE_BLOCKLIST_FILE: '/nonexistent/list.txt' }))).toThrow(
       /list\.txt/,
     );
+  });
+});
+
+describe('the largest object scanned', () => {
+  it("is the smallest of the engines' limits; a larger object is an error verdict, sent nowhere", async () => {
+    // Port 9 (discard) on loopback: nothing answers, so a verdict proves no connection was needed.
+    const clamav = new ClamAvScanner({ host: '127.0.0.1', port: 9, maxStreamBytes: 10 });
+    const multi = new MultiScanner([clamav, SignatureScanner.fromBlocklistFile(undefined)]);
+    expect(multi.maxScanBytes).toBe(10);
+    let opened = false;
+    const target = {
+      assetId: 'a',
+      size: 11,
+      open: async () => {
+        opened = true;
+        return Readable.from([Buffer.alloc(11)]);
+      },
+    };
+    const verdict = await clamav.scan(target);
+    expect(verdict).toMatchObject({
+      outcome: 'error',
+      reason: expect.stringMatching(/larger than clamd scans/),
+    });
+    expect(verdict.outcome === 'error' && verdict.unavailable).toBeFalsy();
+    expect(opened).toBe(false);
+    expect(
+      new ClamAvScanner({ host: '127.0.0.1', port: 9, maxStreamBytes: 8 * 1024 ** 3 }).maxScanBytes,
+    ).toBe(CLAMD_MAX_STREAM_BYTES);
   });
 });

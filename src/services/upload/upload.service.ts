@@ -21,6 +21,8 @@ import { decodeCursor, encodeCursor } from './cursor';
 
 export interface UploadSettings {
   maxFileSize: number;
+  /** Largest single-PUT upload (S3: 5 GiB); larger files must go multipart. */
+  singleUploadMaxBytes: number;
   allowedMimeTypes: readonly string[];
   urlTtlSeconds: number;
   /** Lifetime of download and thumbnail URLs handed to clients. */
@@ -85,6 +87,9 @@ export class UploadService {
 
   async initiate(actor: Actor, request: InitiateUploadRequest): Promise<InitiatedUpload> {
     const upload = checkNewUpload(request, this.settings);
+    if (upload.fileSize > this.settings.singleUploadMaxBytes) {
+      throw ERRORS.singleUploadTooLarge(this.settings.singleUploadMaxBytes);
+    }
     const { fileName, mimeType, checksumSha256 } = upload;
     const asset = draftAsset(actor, upload);
 
