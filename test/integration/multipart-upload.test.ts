@@ -444,6 +444,6 @@ describe('files larger than the scanner takes', () => {
     ).toBeUndefined();
     const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
     expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'ERROR', downloadUrl: null });
-    expect(asset.scanResult.error).toMatch(/larger than clamd scans/);
+    expect(asset.scanResult?.error).toMatch(/larger than clamd scans/);
   });
 });
