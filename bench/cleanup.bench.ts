@@ -27,6 +27,7 @@ import { AssetStatus, IpAsset } from '../src/entities/ip-asset.entity';
 import { migrationsList } from '../src/migrations';
 import { Migration20261128020000_cleanup_indexes } from '../src/migrations/Migration20261128020000-cleanup-indexes';
 import { AssetRepository } from '../src/repositories/asset.repository';
+import { CleanupRepository } from '../src/repositories/cleanup.repository';
 import { RejectionReason } from '../src/services/analytics/upload-event';
 import { CleanupService, type CleanupSettings } from '../src/services/cleanup';
 import { AssetLifecycle } from '../src/services/lifecycle/asset-lifecycle';
@@ -226,7 +227,7 @@ export async function runCleanupBench(options: BenchOptions): Promise<BenchRow[]
   const knex = orm.em.fork().getKnex();
   // Events are written to the outbox as in production; no relay runs, so none is delivered.
   const lifecycle = new AssetLifecycle(new AssetRepository(orm), { wake: () => undefined });
-  const service = new CleanupService(orm, storage, lifecycle, SETTINGS, logger);
+  const service = new CleanupService(new CleanupRepository(knex), storage, lifecycle, SETTINGS, logger);
   const results: Measurement[] = [];
   try {
     // The naive loop takes 5,000 rows of the same table first, so both see the same table size.

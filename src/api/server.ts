@@ -250,9 +250,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
 
 function readinessChecks(services: AppServices) {
   return {
-    postgres: async () => {
-      await services.orm.em.getConnection().execute('select 1');
-    },
+    postgres: () => services.assets.ping(),
     redis: async () => {
       await services.redis.ping();
     },

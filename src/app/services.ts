@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { RedisEventBus } from '../pubsub/pubsub';
 import { AssetEventRepository } from '../repositories/asset-event.repository';
 import { AssetRepository } from '../repositories/asset.repository';
+import { CleanupRepository } from '../repositories/cleanup.repository';
 import { createAppMetrics, type AppMetrics } from '../observability/metrics';
 import { AdminService } from '../services/admin.service';
 import { UploadAnalytics } from '../services/analytics/analytics.service';
@@ -184,7 +185,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     logger.child({ component: 'metrics-feed' }),
   );
   const cleanup = new CleanupService(
-    orm,
+    new CleanupRepository(orm.em.getKnex()),
     storage,
     lifecycle,
     config.cleanup,

@@ -316,6 +316,11 @@ export class AssetRepository {
     return rows.map((row) => ({ id: row.id, approvedAt: new Date(row.approved_at) }));
   }
 
+  /** Throws unless PostgreSQL answers (readiness). */
+  async ping(): Promise<void> {
+    await this.em().getConnection().execute('select 1');
+  }
+
   /** Counts behind QueueDepth, from one indexed scan of the non-final states. */
   async queueDepth(): Promise<{ pending: number; scanning: number; processing: number }> {
     const knex = this.em().getKnex();

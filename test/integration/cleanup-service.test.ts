@@ -21,7 +21,7 @@ import {
 } from '../../src/services/analytics/upload-event';
 import { AssetLifecycle } from '../../src/services/lifecycle/asset-lifecycle';
 import { analyticsEventsOf } from '../../src/services/lifecycle/outbox-consumers';
-import { CleanupQueries } from '../../src/services/cleanup/cleanup-queries';
+import { CleanupRepository } from '../../src/repositories/cleanup.repository';
 import { CleanupService, type CleanupResult, type CleanupSettings } from '../../src/services/cleanup';
 import { storageKeys } from '../../src/services/upload/file-name';
 import { LocalStorageAdapter } from '../../src/storage/local.storage';
@@ -520,7 +520,14 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     // The three runs share one clock reading: on a slow machine they can outlast the grace
     // period, and the in-flight objects must stay in flight for all of them.
     const settings = { ...SETTINGS, now: () => scenario.seededAt };
-    const service = new CleanupService(orm, storage, sink.lifecycle, settings, logger, metrics);
+    const service = new CleanupService(
+      new CleanupRepository(knex),
+      storage,
+      sink.lifecycle,
+      settings,
+      logger,
+      metrics,
+    );
     const tableBefore = await tableSnapshot();
     const objectsBefore = await listAll(storage);
 
@@ -656,7 +663,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
     const sink = await RecordingSink.start();
     const broken = new CleanupService(
-      orm,
+      new CleanupRepository(knex),
       failingDeletes(storage, brokenKeys),
       sink.lifecycle,
       { ...SETTINGS, batchSize: 1 },
@@ -702,7 +709,13 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     // Item failures do not fail the run; only a phase that stops does.
     expect(await counterValue(metrics, 'cleanupRuns', { result: 'success' })).toBe(1);
 
-    const healthy = new CleanupService(orm, storage, sink.lifecycle, SETTINGS, logger);
+    const healthy = new CleanupService(
+      new CleanupRepository(knex),
+      storage,
+      sink.lifecycle,
+      SETTINGS,
+      logger,
+    );
     const retry = await healthy.run({ dryRun: false });
     expect(retry).toMatchObject({ abandonedCleaned: 1, failedCleaned: 1, storageFreedBytes: 30, errors: [] });
     expect(await listAll(storage)).toEqual(new Map());
@@ -720,7 +733,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     });
     await putObject(storage, storageKeys.upload(id), 10);
     const service = new CleanupService(
-      orm,
+      new CleanupRepository(knex),
       storage,
       (await RecordingSink.start()).lifecycle,
       SETTINGS,
@@ -766,7 +779,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
     });
     const metrics = createAppMetrics({ collectDefaultMetrics: false });
     const service = new CleanupService(
-      orm,
+      new CleanupRepository(knex),
       unlistable,
       (await RecordingSink.start()).lifecycle,
       SETTINGS,
@@ -791,7 +804,7 @@ describe.each(providers)('CleanupService with the %s provider', (_name, startPro
       confirmedAgo: 2 * DAY,
     });
     const service = new CleanupService(
-      orm,
+      new CleanupRepository(knex),
       storage,
       (await RecordingSink.start()).lifecycle,
       SETTINGS,
@@ -818,7 +831,7 @@ describe('cleanup queries and migration', () => {
   });
 
   it('reads orphan-scan rows through the "C" collation indexes', async () => {
-    const queries = new CleanupQueries(knex);
+    const queries = new CleanupRepository(knex);
     const explain = async (query: Knex.Raw) => {
       const { sql, bindings } = query.toSQL();
       return knex.transaction(async (trx) => {
@@ -846,7 +859,7 @@ describe('cleanup queries and migration', () => {
   });
 
   it('pages expired rows by keyset without losing microseconds', async () => {
-    const queries = new CleanupQueries(knex);
+    const queries = new CleanupRepository(knex);
     // Same millisecond, different microseconds: a Date cursor would skip or repeat one.
     const base = '2020-01-01 00:00:00.123';
     const ids = [randomUUID(), randomUUID(), randomUUID()];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectionReason } from '../../src/services/analytics/upload-event';
+import { CleanupRepository } from '../../src/repositories/cleanup.repository';
 import { CleanupService } from '../../src/services/cleanup/cleanup.service';
 import {
   MultipartUploadNotFound,
@@ -32,7 +33,7 @@ describe('the cleanup and multipart uploads (local provider)', () => {
   /** A cleanup as it would run two days from now. */
   const cleanupLater = () =>
     new CleanupService(
-      app.services.orm,
+      new CleanupRepository(app.services.orm.em.getKnex()),
       app.services.storage,
       app.services.lifecycle,
       {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AssetStatus, ScanStatus } from '../../src/entities/ip-asset.entity';
 import { createAppMetrics } from '../../src/observability/metrics';
 import { recordCleanupMetrics } from '../../src/services/cleanup';
-import type { ExpiredRow, OwnerRow } from '../../src/services/cleanup/cleanup-queries';
+import type { ExpiredRow, OwnerRow } from '../../src/repositories/cleanup.repository';
 import {
   CleanupReport,
   MAX_ORPHAN_EXAMPLES,

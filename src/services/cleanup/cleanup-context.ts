@@ -1,12 +1,12 @@
 import type { Logger } from '../../logger';
 import type { StorageAdapter } from '../../storage/storage.adapter';
 import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
-import type { CleanupQueries, ExpiryCutoffs } from './cleanup-queries';
+import type { CleanupRepository, ExpiryCutoffs } from '../../repositories/cleanup.repository';
 import type { CleanupReport } from './cleanup-report';
 
 /** What every phase of one cleanup run shares. */
 export interface CleanupContext {
-  queries: CleanupQueries;
+  queries: CleanupRepository;
   storage: StorageAdapter;
   /** Every row the cleanup rejects or deletes goes through it, so each leaves its event. */
   lifecycle: AssetLifecycle;

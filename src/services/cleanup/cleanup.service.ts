@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../logger';
 import { CLEANUP_CATEGORIES } from '../../observability/metrics';
 import type { StorageAdapter } from '../../storage/storage.adapter';
 import type { AssetLifecycle } from '../lifecycle/asset-lifecycle';
 import type { CleanupContext } from './cleanup-context';
 import { recordCleanupMetrics } from './cleanup-metrics';
-import { CleanupQueries, type ExpiryCutoffs } from './cleanup-queries';
+import type { CleanupRepository, ExpiryCutoffs } from '../../repositories/cleanup.repository';
 import { CleanupReport } from './cleanup-report';
 import type { AuditTrailPruner, CleanupMetrics, CleanupResult, CleanupSettings } from './cleanup.types';
 import { sweepExpired } from './expired-sweep';
@@ -36,7 +35,7 @@ export class CleanupService {
   private readonly settings: Required<CleanupSettings>;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly queries: CleanupRepository,
     private readonly storage: StorageAdapter,
     private readonly lifecycle: AssetLifecycle,
     settings: CleanupSettings,
@@ -65,7 +64,7 @@ export class CleanupService {
     const logger = this.logger.child({ cleanupRun: randomUUID(), dryRun });
     const cutoffs = this.cutoffs(now);
     const context: CleanupContext = {
-      queries: new CleanupQueries(this.orm.em.fork().getKnex()),
+      queries: this.queries,
       storage: this.storage,
       lifecycle: this.lifecycle,
       report,

@@ -1,7 +1,7 @@
 import type { Db } from '../../repositories/asset.repository';
 import { storageKeys } from '../upload/file-name';
 import type { CleanupContext } from './cleanup-context';
-import type { ExpiredRow, ExpiryKeyset } from './cleanup-queries';
+import type { ExpiredRow, ExpiryKeyset } from '../../repositories/cleanup.repository';
 import type { CleanupCategory } from './cleanup.types';
 import { mapWithConcurrency, removeObjects, type RemovalOutcome } from './object-removal';
 

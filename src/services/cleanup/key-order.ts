@@ -3,6 +3,8 @@
  * PostgreSQL's "C" collation compares the same bytes, so a listing and a query ordered
  * `collate "C"` can be walked side by side in one pass, holding one page of each.
  */
+
+import type { KeysetPageRequest } from '../../repositories/cleanup.repository';
 import { compareKeys } from '../../storage/storage-key';
 
 /**
@@ -17,11 +19,7 @@ export class KeyOrderError extends Error {
   }
 }
 
-/** Where a keyset page starts: strictly after a key, or at it (after a seek). */
-export interface KeysetPageRequest {
-  from?: { key: string; inclusive: boolean };
-  limit: number;
-}
+export type { KeysetPageRequest };
 
 /** Reads one page of rows in key order starting at `request.from`. */
 export type KeysetPageFetcher<R> = (request: KeysetPageRequest) => Promise<R[]>;

@@ -2,7 +2,7 @@ import { AssetStatus, ScanStatus } from '../../entities/ip-asset.entity';
 import { StorageError, type ListedObject, type OpenMultipartUpload } from '../../storage/storage.adapter';
 import { storageKeys } from '../upload/file-name';
 import type { CleanupContext } from './cleanup-context';
-import type { OwnerRow, StoredObjectRow } from './cleanup-queries';
+import type { OwnerRow, StoredObjectRow } from '../../repositories/cleanup.repository';
 import { KeysetCursor, inKeyOrder, mergeByKey } from './key-order';
 import { mapWithConcurrency, removeObjects } from './object-removal';
 

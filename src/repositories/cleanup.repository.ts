@@ -1,7 +1,12 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import { AssetStatus, ScanStatus } from '../../entities/ip-asset.entity';
-import type { CleanupCategory } from './cleanup.types';
-import type { KeysetPageRequest } from './key-order';
+import { AssetStatus, ScanStatus } from '../entities/ip-asset.entity';
+import type { CleanupCategory } from '../observability/metrics';
+
+/** Where a keyset page starts: strictly after a key, or at it (after a seek). */
+export interface KeysetPageRequest {
+  from?: { key: string; inclusive: boolean };
+  limit: number;
+}
 
 /**
  * Which rows each expiry category takes, and the timestamp it pages by. The same condition is
@@ -110,7 +115,7 @@ function pageStart(
  * The cleanup's reads, in plain statements: keyset pages (never OFFSET). Its writes are lifecycle
  * transitions. `db` may be a transaction.
  */
-export class CleanupQueries {
+export class CleanupRepository {
   constructor(private readonly knex: Knex) {}
 
   /**
