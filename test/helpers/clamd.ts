@@ -26,6 +26,12 @@ export interface EnsureClamdOptions {
   /** clamd's StreamMaxLength for a clamd we start, e.g. `1M`. @default '100M' */
   streamMaxLength?: string;
   /**
+   * clamd's MaxFileSize and MaxScanSize for a clamd we start. clamd passes a file over them as
+   * clean without scanning its rest, so a bench of large files must raise them.
+   * @default '100M' and '400M'
+   */
+  scanLimit?: string;
+  /**
    * Turns off clamd's clean-file cache in a clamd we start, so bytes scanned before are
    * scanned again rather than recognised by their hash (benchmarks of repeated bytes).
    */
@@ -58,7 +64,11 @@ export async function ensureClamd(options: EnsureClamdOptions = {}): Promise<Cla
     if (await answersPing(options.port)) return reused(options.port);
     return startClamd(options.port, options);
   }
-  const ownSettings = options.streamMaxLength !== undefined || options.disableCache || options.ownDatabase;
+  const ownSettings =
+    options.streamMaxLength !== undefined ||
+    options.scanLimit !== undefined ||
+    options.disableCache ||
+    options.ownDatabase;
   if (!ownSettings && (await answersPing(SHARED_CLAMD_PORT))) {
     return reused(SHARED_CLAMD_PORT);
   }
@@ -97,6 +107,7 @@ async function startClamd(port: number, options: EnsureClamdOptions): Promise<Cl
       databaseDir,
       logFile,
       streamMaxLength: options.streamMaxLength ?? '100M',
+      scanLimit: options.scanLimit,
       disableCache: options.disableCache ?? false,
     }),
   );
@@ -139,6 +150,7 @@ function clamdConfig(settings: {
   databaseDir: string;
   logFile: string;
   streamMaxLength: string;
+  scanLimit?: string;
   disableCache: boolean;
 }): string {
   return [
@@ -150,8 +162,8 @@ function clamdConfig(settings: {
     `LogFile ${settings.logFile}`,
     `TemporaryDirectory ${settings.runDir}`,
     `StreamMaxLength ${settings.streamMaxLength}`,
-    'MaxFileSize 100M',
-    'MaxScanSize 400M',
+    `MaxFileSize ${settings.scanLimit ?? '100M'}`,
+    `MaxScanSize ${settings.scanLimit ?? '400M'}`,
     'SelfCheck 0',
     `DisableCache ${settings.disableCache ? 'yes' : 'no'}`,
     '',
