@@ -8,7 +8,14 @@ import {
 } from './clamd/clamd-connection';
 import { interpretInstreamReply } from './clamd/clamd-reply';
 import { clamdSignatureVersion, parseClamdVersion } from './clamd/clamd-version';
-import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo, SignatureVersions } from './scanner';
+import {
+  verdictOf,
+  type ScanTarget,
+  type ScanVerdict,
+  type Scanner,
+  type SignatureInfo,
+  type SignatureVersions,
+} from './scanner';
 
 /** Where and how to reach clamd. */
 /** clamd's StreamMaxLength cannot be set above 4 GiB (its counters are 32-bit). */
@@ -109,7 +116,10 @@ export class ClamAvScanner implements Scanner {
       }
       throw error;
     }
-    return { ...interpretInstreamReply(reply), engine: this.engine, ...versionFields(await engineVersion) };
+    return {
+      ...verdictOf(this.engine, interpretInstreamReply(reply)),
+      ...versionFields(await engineVersion),
+    };
   }
 
   /** Reads `VERSION` now (not from the cache): the engine and daily database version, and its date. */

@@ -52,8 +52,8 @@ export class MultiScanner implements Scanner {
 }
 
 /**
- * Combines per-engine verdicts: any detection makes it infected (threats tagged
- * `engine:name`, from every engine that found something); otherwise any error makes it an error
+ * Combines per-engine verdicts: any detection makes it infected (the threats of every engine that
+ * found something, each naming its engine); otherwise any error makes it an error
  * (an engine that could not look must not let the object through); only all-clean is clean.
  */
 export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]): ScanVerdict {
@@ -64,9 +64,7 @@ export function combineVerdicts(engine: string, verdicts: readonly ScanVerdict[]
   const merged: SignatureVersions = Object.assign({}, ...verdicts.map((verdict) => verdict.signatures ?? {}));
   const signatures = Object.keys(merged).length > 0 ? merged : undefined;
 
-  const threats = verdicts.flatMap((verdict) =>
-    verdict.outcome === 'infected' ? verdict.threats.map((threat) => `${verdict.engine}:${threat}`) : [],
-  );
+  const threats = verdicts.flatMap((verdict) => (verdict.outcome === 'infected' ? verdict.threats : []));
   if (threats.length > 0) return { outcome: 'infected', engine, threats, engineVersion, signatures };
 
   const errors = verdicts.filter((verdict) => verdict.outcome === 'error');

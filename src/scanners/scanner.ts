@@ -15,6 +15,12 @@ export interface SignatureInfo {
   updatedAt?: Date;
 }
 
+/** A detection: which engine found it, under which name. */
+export interface Threat {
+  engine: string;
+  name: string;
+}
+
 interface VerdictBase {
   engine: string;
   engineVersion?: string;
@@ -25,7 +31,7 @@ interface VerdictBase {
 /** The outcome of one engine scanning one object. */
 export type ScanVerdict =
   | ({ outcome: 'clean' } & VerdictBase)
-  | ({ outcome: 'infected'; threats: string[] } & VerdictBase)
+  | ({ outcome: 'infected'; threats: Threat[] } & VerdictBase)
   /** The engine could not decide (unreachable, limits exceeded, timeout). Never treated as clean. */
   | ({
       outcome: 'error';
@@ -70,4 +76,14 @@ export interface Scanner {
    * (VirusTotal's engines update on their own). Throws when an engine cannot be reached.
    */
   signatures(signal?: AbortSignal): Promise<SignatureInfo[]>;
+}
+
+/** What an engine's reply parser says, before the engine puts its name on it. */
+export type EngineOutcome =
+  { outcome: 'clean' } | { outcome: 'infected'; threats: string[] } | { outcome: 'error'; reason: string };
+
+/** An engine's parsed outcome as a verdict of that engine: every threat names the engine that found it. */
+export function verdictOf(engine: string, outcome: EngineOutcome): ScanVerdict {
+  if (outcome.outcome !== 'infected') return { ...outcome, engine };
+  return { outcome: 'infected', engine, threats: outcome.threats.map((name) => ({ engine, name })) };
 }

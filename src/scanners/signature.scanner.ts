@@ -99,7 +99,7 @@ export class SignatureScanner implements Scanner {
     const threats = [
       ...(eicar.found ? [EICAR_THREAT_NAME] : []),
       ...(this.blocked.has(sha256) ? [`Blocklist.SHA256.${sha256}`] : []),
-    ];
+    ].map((name) => ({ engine: this.engine, name }));
     const engineVersion = `${this.list.version} (${this.blocked.size} block-listed hashes)`;
     const signatures = { [this.engine]: this.list.version };
     return threats.length > 0

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ScanTarget, ScanVerdict, Scanner, SignatureInfo } from './scanner';
+import { verdictOf, type ScanTarget, type ScanVerdict, type Scanner, type SignatureInfo } from './scanner';
 import { sha256OfStream } from './stream-digest';
 import {
   VirusTotalApiError,
@@ -192,7 +192,7 @@ export class VirusTotalScanner implements Scanner {
     const engineVersion = analysisDate
       ? `VirusTotal API v3, analysis of ${new Date(analysisDate * 1000).toISOString()}`
       : 'VirusTotal API v3';
-    return { ...outcome, engine: this.engine, engineVersion };
+    return { ...verdictOf(this.engine, outcome), engineVersion };
   }
 
   private apiErrorVerdict(error: VirusTotalApiError): ScanVerdict {

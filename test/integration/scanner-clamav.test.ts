@@ -58,7 +58,10 @@ describe('ClamAvScanner against a real clamd', () => {
       engine: 'clamav',
       engineVersion: expect.stringMatching(/^ClamAV /),
     });
-    expect(verdict.outcome === 'infected' && verdict.threats[0]).toMatch(/Eicar/i);
+    expect(verdict.outcome === 'infected' && verdict.threats[0]).toEqual({
+      engine: 'clamav',
+      name: expect.stringMatching(/Eicar/i),
+    });
   });
 
   it('detects EICAR embedded in 1 MB of other bytes, across a chunk boundary', async () => {
@@ -66,7 +69,7 @@ describe('ClamAvScanner against a real clamd', () => {
     const verdict = await scanner.scan(scanTargetFromBuffer('embedded', bytes, 64 * 1024));
     expect(verdict).toMatchObject({
       outcome: 'infected',
-      threats: [expect.stringMatching(/^Eicar-Test-Signature-Body/)],
+      threats: [{ engine: 'clamav', name: expect.stringMatching(/^Eicar-Test-Signature-Body/) }],
     });
   });
 

@@ -27,13 +27,13 @@ describe('MultiScanner with real engines', () => {
     await Promise.all([clamd?.stop(), stub?.close()]);
   });
 
-  it('infected + clean → infected, threats tagged with their engine', async () => {
+  it('infected + clean → infected, each threat naming its engine', async () => {
     const multi = new MultiScanner([clamav, new SignatureScanner({ blockedSha256: [sha256(reported)] })]);
     const verdict = await multi.scan(scanTargetFromBuffer('reported', reported));
     expect(verdict).toMatchObject({
       outcome: 'infected',
       engine: 'clamav+signature',
-      threats: [`signature:Blocklist.SHA256.${sha256(reported)}`],
+      threats: [{ engine: 'signature', name: `Blocklist.SHA256.${sha256(reported)}` }],
       engineVersion: expect.stringMatching(/^clamav=ClamAV .+; signature=signature-1/),
     });
   });
@@ -49,11 +49,11 @@ describe('MultiScanner with real engines', () => {
     const verdict = await multi.scan(scanTargetFromBuffer('eicar', Buffer.from(EICAR_TEST_STRING, 'latin1')));
     expect(verdict.engine).toBe('clamav+signature+virustotal');
     expect(verdict.outcome === 'infected' && verdict.threats).toEqual([
-      expect.stringMatching(/^clamav:Eicar-Test-Signature/),
-      'signature:Eicar-Test-Signature',
-      'virustotal:EICAR-Test-File',
-      'virustotal:Eicar test file',
-      'virustotal:Win.Test.EICAR_HDB-1',
+      { engine: 'clamav', name: expect.stringMatching(/^Eicar-Test-Signature/) },
+      { engine: 'signature', name: 'Eicar-Test-Signature' },
+      { engine: 'virustotal', name: 'EICAR-Test-File' },
+      { engine: 'virustotal', name: 'Eicar test file' },
+      { engine: 'virustotal', name: 'Win.Test.EICAR_HDB-1' },
     ]);
   });
 

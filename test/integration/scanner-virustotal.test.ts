@@ -43,7 +43,10 @@ describe('VirusTotalScanner against the VirusTotal API stub', () => {
     expect(verdict).toMatchObject({
       outcome: 'infected',
       engine: 'virustotal',
-      threats: ['EICAR-Test-File', 'Eicar test file'],
+      threats: [
+        { engine: 'virustotal', name: 'EICAR-Test-File' },
+        { engine: 'virustotal', name: 'Eicar test file' },
+      ],
       engineVersion: expect.stringMatching(/^VirusTotal API v3, analysis of \d{4}-/),
     });
     expect(stub.requests).toEqual([{ method: 'GET', path: `/api/v3/files/${sha256(bytes)}` }]);
@@ -67,7 +70,10 @@ describe('VirusTotalScanner against the VirusTotal API stub', () => {
     const verdict = await scannerFor().scan(scanTargetFromBuffer('asset-123', bytes));
     expect(verdict).toMatchObject({
       outcome: 'infected',
-      threats: ['EICAR-Test-File', 'Eicar test file', 'Win.Test.EICAR_HDB-1'],
+      threats: ['EICAR-Test-File', 'Eicar test file', 'Win.Test.EICAR_HDB-1'].map((name) => ({
+        engine: 'virustotal',
+        name,
+      })),
     });
     expect(stub.uploads).toEqual([
       {

@@ -7,22 +7,29 @@ import { combineVerdicts, MultiScanner } from '../../src/scanners/multi.scanner'
 import { SignatureScanner } from '../../src/scanners/signature.scanner';
 
 describe('combineVerdicts', () => {
-  it('is infected when any engine is, with every threat tagged by its engine', () => {
+  it('is infected when any engine is, each threat naming the engine that found it', () => {
     expect(
       combineVerdicts('clamav+signature+virustotal', [
         {
           outcome: 'infected',
           engine: 'clamav',
-          threats: ['Eicar-Test-Signature'],
+          threats: [{ engine: 'clamav', name: 'Eicar-Test-Signature' }],
           engineVersion: 'ClamAV 1.4.6',
         },
         { outcome: 'error', engine: 'signature', reason: 'boom' },
-        { outcome: 'infected', engine: 'virustotal', threats: ['EICAR-Test-File'] },
+        {
+          outcome: 'infected',
+          engine: 'virustotal',
+          threats: [{ engine: 'virustotal', name: 'EICAR-Test-File' }],
+        },
       ]),
     ).toEqual({
       outcome: 'infected',
       engine: 'clamav+signature+virustotal',
-      threats: ['clamav:Eicar-Test-Signature', 'virustotal:EICAR-Test-File'],
+      threats: [
+        { engine: 'clamav', name: 'Eicar-Test-Signature' },
+        { engine: 'virustotal', name: 'EICAR-Test-File' },
+      ],
       engineVersion: 'clamav=ClamAV 1.4.6',
     });
   });

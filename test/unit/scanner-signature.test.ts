@@ -67,7 +67,7 @@ describe('SignatureScanner', () => {
     expect(verdict).toMatchObject({
       outcome: 'infected',
       engine: 'signature',
-      threats: ['Eicar-Test-Signature'],
+      threats: [{ engine: 'signature', name: 'Eicar-Test-Signature' }],
     });
   });
 
@@ -88,7 +88,7 @@ describe('SignatureScanner', () => {
       expect(await fromFile.scan(scanTargetFromBuffer('bad', blocked, 7))).toEqual({
         outcome: 'infected',
         engine: 'signature',
-        threats: [`Blocklist.SHA256.${sha256(blocked)}`],
+        threats: [{ engine: 'signature', name: `Blocklist.SHA256.${sha256(blocked)}` }],
         engineVersion: `${signatures!.version} (1 block-listed hashes)`,
         signatures: { signature: signatures!.version },
       });

@@ -212,14 +212,14 @@ export class ScanService {
   }
 }
 
-/** The scanResult a verdict records: threats named per engine, the error of an undecided scan. */
+/** The scanResult a verdict records: each threat with the engine that found it, the error of an undecided scan. */
 export function scanResultOf(verdict: ScanVerdict, durationMs: number, attempts: number): ScanResultData {
   return {
     engine: verdict.engine,
     engineVersion: verdict.engineVersion ?? null,
     signatures: verdict.signatures ?? null,
     threats:
-      verdict.outcome === 'infected' ? verdict.threats.map((name) => threatOf(name, verdict.engine)) : [],
+      verdict.outcome === 'infected' ? verdict.threats.map(({ engine, name }) => ({ engine, name })) : [],
     scannedAt: new Date().toISOString(),
     durationMs,
     attempts,
@@ -238,12 +238,4 @@ export function verdictDetail(result: ScanResultData): Record<string, unknown> {
     attempts: result.attempts,
     ...(result.error ? { error: result.error } : {}),
   };
-}
-
-/** Multi-engine verdicts name threats `engine:Name`; a single engine's are bare names. */
-function threatOf(name: string, engine: string): { name: string; engine: string } {
-  const tagged = /^([a-z]+):(.+)$/.exec(name);
-  return tagged && engine.split('+').includes(tagged[1])
-    ? { engine: tagged[1], name: tagged[2] }
-    : { engine, name };
 }
