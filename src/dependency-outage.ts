@@ -20,7 +20,11 @@ const DATABASE_OUTAGE_MESSAGE =
 const REDIS_OUTAGE_MESSAGE =
   /Connection is closed|Stream isn't writeable|max retries per request|None of startup nodes is available|Failed to refresh slots cache|CLUSTERDOWN|^LOADING |^TRYAGAIN/i;
 
-const REDIS_ERROR_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const REDIS_ERROR_NAMES = new Set([
+  'MaxRetriesPerRequestError',
+  'ClusterAllFailedError',
+  'PubSubUnavailable',
+]);
 
 /**
  * The one place that tells an outage from everything else: a dependency (PostgreSQL, Redis,

@@ -9,6 +9,18 @@ export enum Topic {
 
 export const assetTopic = (assetId: string) => `${Topic.AssetScanStatus}:${assetId}`;
 
+/** How long a new subscription waits for the subscriber connection to be (re)established. */
+const SUBSCRIBER_READY_TIMEOUT_MS = 5000;
+
+/** Redis pub/sub is not connected (Redis down or restarting): a subscription cannot start now. */
+export class PubSubUnavailable extends Error {
+  override name = 'PubSubUnavailable';
+  constructor() {
+    super('Redis pub/sub is not connected');
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
 /**
  * Redis pub/sub with its own publisher and subscriber connections (a subscribed connection can
  * do nothing else), namespaced by `prefix` so deployments sharing a Redis do not hear each other.
@@ -19,6 +31,7 @@ export class RedisEventBus implements AssetEventPublisher {
   private readonly subscriber: RedisClient;
   private readonly reconnectListeners = new Set<() => void>();
   private connectedBefore = false;
+  private subscriberReadyWait: Promise<void> | undefined;
 
   /** `connect(purpose)` opens a connection of the configured Redis (one server or a cluster). */
   constructor(
@@ -74,8 +87,37 @@ export class RedisEventBus implements AssetEventPublisher {
    * subscription, so nothing published afterwards is missed; the returned function unsubscribes.
    */
   async subscribe<T>(topic: string, onMessage: (message: T) => void): Promise<() => void> {
+    await this.subscriberReady();
     const id = await this.pubSub.subscribe(this.channel(topic), onMessage);
     return () => this.pubSub.unsubscribe(id);
+  }
+
+  /**
+   * Resolves once the subscriber connection is ready. ioredis writes a SUBSCRIBE issued while it
+   * is still connecting straight away, before its own ready check (INFO), which then fails in
+   * subscriber mode, tears the connection down and rejects every pending subscription. While
+   * Redis is away, gives up after a while with PubSubUnavailable (SERVICE_UNAVAILABLE).
+   */
+  private async subscriberReady(): Promise<void> {
+    const subscriber = this.subscriber;
+    if (subscriber.status === 'ready') return;
+    // One listener however many subscriptions wait (a reconnect may find hundreds).
+    this.subscriberReadyWait ??= new Promise<void>((resolve) => {
+      subscriber.once('ready', () => {
+        this.subscriberReadyWait = undefined;
+        resolve();
+      });
+      if (subscriber.status === 'wait') void subscriber.connect().catch(() => undefined);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PubSubUnavailable()), SUBSCRIBER_READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.subscriberReadyWait, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -50,6 +50,9 @@ export class MetricsUpdatesFeed {
     this.coalescer = coalescer;
     this.connection = this.connect();
     this.connection.on('error', (error) => this.logger.warn({ err: error }, 'metrics feed redis error'));
+    // Ready before SUBSCRIBE: ioredis writes a SUBSCRIBE sent while it connects before its own
+    // ready check (INFO), which then fails in subscriber mode and tears the connection down.
+    await this.connection.connect();
     // Only today's figures are pushed; a rebuild of a past day changes nothing subscribers see.
     await subscribeToMetricChanges(this.connection, this.prefix, (day) => {
       if (day === utcDay(new Date())) coalescer.notify();
