@@ -25,6 +25,13 @@ async function main(): Promise<void> {
   }
   const shutdown = new Shutdown(logger);
   shutdown.listen();
+  // A library's stray rejection (a reconnecting client, say) is logged as JSON like everything
+  // else instead of ending the process with a stack dump on stderr.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
 
   const services = await openServices(config, logger);
   shutdown.add('connections', () => closeServices(services));
