@@ -7,7 +7,7 @@ import {
 import { dependencyOutage } from '../../dependency-outage';
 import type { Logger } from '../../logger';
 import type { Scanner, ScanVerdict } from '../../scanners/scanner';
-import type { StorageAdapter } from '../../storage/storage.adapter';
+import { StorageObjectNotFound, type StorageAdapter } from '../../storage/storage.adapter';
 import type { AssetLifecycle, EventDetail, TransitionChanges } from '../lifecycle/asset-lifecycle';
 import { storageKeys } from '../upload/file-name';
 import { canMakeThumbnail } from './thumbnail.service';
@@ -126,7 +126,7 @@ export class ScanService {
   async scanObject(asset: IpAsset, signal?: AbortSignal): Promise<ScanVerdict> {
     try {
       return await this.scanner.scan(
-        { assetId: asset.id, size: asset.fileSize, open: () => this.storage.getStream(asset.storageKey) },
+        { assetId: asset.id, size: asset.fileSize, open: () => this.openForScan(asset) },
         signal,
       );
     } catch (error) {
@@ -137,6 +137,21 @@ export class ScanService {
         // Storage being down says nothing about the file either; a missing object does.
         ...(dependencyOutage(error) ? { unavailable: true } : {}),
       };
+    }
+  }
+
+  /**
+   * The asset's object; or its quarantined copy, when an earlier attempt found it infected and
+   * moved it but could not record that (the database went away in between): the same bytes.
+   */
+  private async openForScan(asset: IpAsset) {
+    try {
+      return await this.storage.getStream(asset.storageKey);
+    } catch (error) {
+      if (!(error instanceof StorageObjectNotFound)) throw error;
+      const quarantined = storageKeys.quarantine(asset.storageKey);
+      if (!(await this.storage.head(quarantined))) throw error;
+      return this.storage.getStream(quarantined);
     }
   }
 
@@ -191,7 +206,12 @@ export class ScanService {
     },
   ): Promise<IpAsset | null> {
     const quarantineKey = storageKeys.quarantine(asset.storageKey);
-    await this.storage.move(asset.storageKey, quarantineKey);
+    try {
+      await this.storage.move(asset.storageKey, quarantineKey);
+    } catch (error) {
+      // Moved by an earlier attempt that could not record the verdict: record it now.
+      if (!(error instanceof StorageObjectNotFound) || !(await this.storage.head(quarantineKey))) throw error;
+    }
     const rejected = await this.lifecycle.transition(how.transition, asset.id, {
       changes: { ...how.changes, scanResult, storageKey: quarantineKey, quarantinedAt: new Date() },
       detail: { ...how.detail, ...verdictDetail(scanResult) },
