@@ -119,7 +119,7 @@ async function expectAllFinal(flows: Flow[], timeoutMs = 60_000): Promise<void> 
       expect(asset).toMatchObject({ status: 'REJECTED', scanStatus: 'INFECTED', downloadUrl: null });
     } else {
       expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
-      expect(asset.scanResult.attempts).toBeLessThanOrEqual(3);
+      expect(asset.scanResult?.attempts).toBeLessThanOrEqual(3);
     }
     if (asset.scanStatus !== 'CLEAN') expect(asset.downloadUrl).toBeNull();
   }
