@@ -3,6 +3,9 @@ import { AssetStatus, ScanStatus, ThumbnailStatus } from '../../src/entities/ip-
 import type { AssetEventRow } from '../../src/repositories/asset-event.repository';
 import { RejectionReason, UploadEventType } from '../../src/services/analytics/upload-event';
 import { analyticsEventsOf, toLiveEvent } from '../../src/services/lifecycle/outbox-consumers';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { transitionTableRows } from '../../src/services/lifecycle/transition-table';
 import {
   AssetEventType,
   EVENT_DELIVERY,
@@ -204,5 +207,23 @@ describe('event delivery', () => {
       final: true,
       at: '2026-12-01T10:00:00.000Z',
     });
+  });
+});
+
+describe("the README's transition table", () => {
+  it('is the table TRANSITIONS makes (regenerate it with transitionTable() after a change)', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const section = /<!-- transitions:start -->([\s\S]*?)<!-- transitions:end -->/.exec(readme)?.[1] ?? '';
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .slice(2) // header and separator
+      .map((line) =>
+        line
+          .slice(1, -1)
+          .split('|')
+          .map((cell) => cell.trim()),
+      );
+    expect(rows).toEqual(transitionTableRows());
   });
 });
