@@ -24,6 +24,15 @@ export type ConfirmUploadInput = {
   title: string;
 };
 
+export type InitiateMultipartUploadInput = {
+  fileName: string;
+  fileSize: number;
+  mimeType: string;
+  /** Bytes per part; optional. The server picks one (at least 5 MiB, at most 10,000 parts) when omitted */
+  partSize?: number | null | undefined;
+  projectId?: string | number | null | undefined;
+};
+
 export type InitiateUploadInput = {
   /** Base64 SHA-256 of the file; when given, the upload URL accepts only these exact bytes */
   checksumSha256?: string | null | undefined;
@@ -124,6 +133,35 @@ export type PageScanStatusSubscriptionVariables = Exact<{
 
 
 export type PageScanStatusSubscription = { assetScanStatus: { assetId: string, status: AssetStatus, scanStatus: ScanStatus, final: boolean, at: string, scanResult: { engine: string, error: string | null, threats: Array<{ name: string, engine: string }> } | null } };
+
+export type PageInitiateMultipartUploadMutationVariables = Exact<{
+  input: InitiateMultipartUploadInput;
+}>;
+
+
+export type PageInitiateMultipartUploadMutation = { initiateMultipartUpload: { assetId: string, storageKey: string, partSize: number, partCount: number, expiresAt: string } };
+
+export type PageUploadPartUrlsMutationVariables = Exact<{
+  assetId: string | number;
+  partNumbers: Array<number> | number;
+}>;
+
+
+export type PageUploadPartUrlsMutation = { uploadPartUrls: Array<{ partNumber: number, url: string, headers: Record<string, unknown>, expiresAt: string }> };
+
+export type PageUploadedPartsQueryVariables = Exact<{
+  assetId: string | number;
+}>;
+
+
+export type PageUploadedPartsQuery = { uploadedParts: Array<{ partNumber: number, size: number, etag: string }> };
+
+export type PageAbortUploadMutationVariables = Exact<{
+  assetId: string | number;
+}>;
+
+
+export type PageAbortUploadMutation = { abortUpload: { id: string, status: AssetStatus } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -512,3 +550,41 @@ export const PageScanStatusDocument = new TypedDocumentString(`
   }
   error
 }`) as unknown as TypedDocumentString<PageScanStatusSubscription, PageScanStatusSubscriptionVariables>;
+export const PageInitiateMultipartUploadDocument = new TypedDocumentString(`
+    mutation PageInitiateMultipartUpload($input: InitiateMultipartUploadInput!) {
+  initiateMultipartUpload(input: $input) {
+    assetId
+    storageKey
+    partSize
+    partCount
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<PageInitiateMultipartUploadMutation, PageInitiateMultipartUploadMutationVariables>;
+export const PageUploadPartUrlsDocument = new TypedDocumentString(`
+    mutation PageUploadPartUrls($assetId: ID!, $partNumbers: [Int!]!) {
+  uploadPartUrls(assetId: $assetId, partNumbers: $partNumbers) {
+    partNumber
+    url
+    headers
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<PageUploadPartUrlsMutation, PageUploadPartUrlsMutationVariables>;
+export const PageUploadedPartsDocument = new TypedDocumentString(`
+    query PageUploadedParts($assetId: ID!) {
+  uploadedParts(assetId: $assetId) {
+    partNumber
+    size
+    etag
+  }
+}
+    `) as unknown as TypedDocumentString<PageUploadedPartsQuery, PageUploadedPartsQueryVariables>;
+export const PageAbortUploadDocument = new TypedDocumentString(`
+    mutation PageAbortUpload($assetId: ID!) {
+  abortUpload(assetId: $assetId) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<PageAbortUploadMutation, PageAbortUploadMutationVariables>;

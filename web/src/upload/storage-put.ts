@@ -29,8 +29,11 @@ export interface PutOptions {
 /** Thrown when storage answers the PUT with something other than 2xx, or not at all. */
 export class StoragePutError extends Error {
   override name = 'StoragePutError';
+  /** Where Uppy's multipart uploader reads the status to decide on a retry (0: no answer). */
+  readonly source: { status: number };
   constructor(readonly status: number) {
     super(status === 0 ? 'Could not reach storage' : `Storage refused the upload (HTTP ${status})`);
+    this.source = { status };
   }
 }
 

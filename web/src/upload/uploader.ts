@@ -6,6 +6,7 @@ import '@uppy/dashboard/css/style.min.css';
 import { PageInitiateUploadDocument, type PageUploadLimitsQuery } from '../../generated/graphql';
 import { request } from '../shared/api';
 import { formatBytes } from '../shared/format';
+import { MULTIPART_THRESHOLD, multipartHooks } from './multipart';
 import { putToStorage } from './storage-put';
 
 /** What the page keeps per file: the title to confirm with, and the asset once initiated. */
@@ -25,8 +26,9 @@ export interface UploaderEvents {
 
 /**
  * The Uppy widget (Dashboard: drag and drop, batches, a progress bar per file, pause, resume,
- * retry) uploading straight to storage through our GraphQL API: initiateUpload hands each file
- * a presigned PUT URL and the headers it was signed with.
+ * retry) uploading straight to storage through our GraphQL API: initiateUpload hands a small
+ * file a presigned PUT URL and the headers it was signed with; a large one goes up in parts
+ * (initiateMultipartUpload, uploadPartUrls), which survive a pause or a network cut.
  */
 export function createUploader(
   target: HTMLElement,
@@ -61,7 +63,10 @@ export function createUploader(
 
   uppy.use(AwsS3<FileMeta, Body>, {
     limit: 3,
-    shouldUseMultipart: false,
+    shouldUseMultipart: (file) => (file.size ?? 0) >= MULTIPART_THRESHOLD,
+    ...multipartHooks(token, (fileId, assetId) =>
+      uppy.setFileMeta(fileId, { ...uppy.getFile(fileId).meta, assetId }),
+    ),
     getUploadParameters: async (file: PageFile) => {
       const { initiateUpload } = await request(
         PageInitiateUploadDocument,
