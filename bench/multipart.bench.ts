@@ -123,7 +123,6 @@ export async function runMultipartBench(_options: BenchOptions): Promise<BenchRo
     SCANNER_PROVIDER: 'clamav',
     CLAMAV_PORT: String(clamd.port),
     CLAMAV_TIMEOUT_MS: '300000',
-    LOG_LEVEL: 'warn',
   });
   const deployment = await startDeployment(['api', 'worker'], env);
   const client = deployment.client;
