@@ -4,16 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/',
-      'node_modules/',
-      'data/',
-      '.tmp/',
-      'src/schema/generated/',
-      'web/generated/',
-      'test/generated/',
-      'coverage/',
-    ],
+    ignores: ['dist/', 'node_modules/', 'data/', '.tmp/', 'web/generated/', 'test/generated/', 'coverage/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

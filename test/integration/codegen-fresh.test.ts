@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * The generated TypeScript (the API's types and the typed documents the pages and tests import)
+ * The generated TypeScript (the typed documents the pages and tests import)
  * must be what `npm run codegen` makes from the committed schema and operations today. The
  * schema test (schema-contract.test.ts) checks the committed schema against the served one.
  */
