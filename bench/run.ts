@@ -13,7 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { markdownTable, type BenchRow } from './lib/report';
 
-const BENCHES = ['http', 'fanout', 'subscribers-10k', 'scan-pipeline', 'cleanup', 'multipart'] as const;
+const BENCHES = [
+  'http',
+  'fanout',
+  'subscribers-10k',
+  'scan-pipeline',
+  'cleanup',
+  'multipart',
+  'load',
+] as const;
 
 function parseOnly(argv: string[]): string[] {
   const at = argv.indexOf('--only');
