@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectionReason } from '../../src/services/analytics/upload-event';
 import type { OpenMultipartUpload, StorageAdapter } from '../../src/storage/storage.adapter';
-import { recordLog, startTestApp, type TestApp } from '../helpers/app';
+import { collectSubscription, recordLog, startTestApp, type TestApp } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import {
   ABORT,
@@ -13,7 +13,7 @@ import {
   putPart,
   type PartUrl,
 } from '../helpers/multipart';
-import { CONFIRM, INITIATE } from '../helpers/operations';
+import { CONFIRM, INITIATE, SCAN_STATUS } from '../helpers/operations';
 import { signatureFor } from '../helpers/s3-signature';
 import { s3StorageEnv, startS3rver, type RunningS3rver } from '../helpers/s3rver';
 import { EICAR, waitForAsset } from '../helpers/scan';
@@ -276,8 +276,21 @@ describe('multipart uploads, local provider', () => {
     await sendParts(urls, parts, [1, 2]);
     expect(await openUploads(app.services.storage, upload.storageKey)).toHaveLength(1);
 
+    const stream = collectSubscription<{ assetScanStatus: { status: string; final: boolean } }>(
+      app.ws(alice),
+      SCAN_STATUS,
+      { assetId: upload.assetId },
+    );
+    await stream.started;
     const aborted = await app.gql(ABORT, { assetId: upload.assetId }, alice);
     expect(aborted.data.abortUpload).toMatchObject({ status: 'REJECTED', scanStatus: 'PENDING' });
+    // Published: subscribers see the cancellation as the final event.
+    const { events, error } = await stream.done;
+    expect(error).toBeUndefined();
+    expect(events.map((e) => [e.assetScanStatus.status, e.assetScanStatus.final])).toEqual([
+      ['DRAFT', false],
+      ['REJECTED', true],
+    ]);
     const row = await app.services.assets.findById(upload.assetId);
     expect(row).toMatchObject({ rejectionReason: RejectionReason.UploadCancelled, multipartUploadId: null });
     expect(await openUploads(app.services.storage, upload.storageKey)).toEqual([]);
@@ -287,8 +300,8 @@ describe('multipart uploads, local provider', () => {
     const again = await app.gql(ABORT, { assetId: upload.assetId }, alice);
     expect(again.errors).toBeUndefined();
     expect(again.data.abortUpload.updatedAt).toBe(aborted.data.abortUpload.updatedAt);
-    const events = await app.services.assetEvents.listForAsset(upload.assetId);
-    expect(events.filter((event) => event.type === 'ABORTED')).toHaveLength(1);
+    const trail = await app.services.assetEvents.listForAsset(upload.assetId);
+    expect(trail.filter((event) => event.type === 'ABORTED')).toHaveLength(1);
   });
 
   it('abortUpload ends a single-PUT upload too, deleting what was sent; a confirmed one cannot be cancelled', async () => {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -48,6 +48,14 @@ async function listUploads(adapter: StorageAdapter, prefix = ''): Promise<OpenMu
   const all: OpenMultipartUpload[] = [];
   for await (const page of adapter.listMultipartUploads(prefix)) all.push(...page);
   return all;
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function sendPart(key: string, uploadId: string, partNumber: number, body: Buffer) {
@@ -115,6 +123,43 @@ describe('LocalStorageAdapter multipart', () => {
     expect(await storage.head(key)).toBeNull();
     // Still open, with both parts: the client can fix it and complete.
     expect((await storage.listParts(key, uploadId)).map((part) => part.partNumber)).toEqual([1, 2]);
+  });
+
+  it('a part whose connection drops midway keeps nothing; the retry is stored', async () => {
+    const key = newKey();
+    const uploadId = await storage.createMultipartUpload(key, { contentType: 'text/plain' });
+    const body = Buffer.alloc(64 * 1024, 'p');
+    const url = new URL(
+      (
+        await storage.presignUploadPart({
+          key,
+          uploadId,
+          partNumber: 1,
+          contentLength: body.length,
+          expiresInSeconds: 60,
+        })
+      ).url,
+    );
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, 'connect');
+    socket.write(
+      `PUT ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body.subarray(0, 1000));
+    const dir = path.join(root, 'objects', '.staging', 'multipart', uploadId);
+    const streaming = async () => (await readdir(dir)).some((file) => file.endsWith('.tmp'));
+    await waitUntil(streaming); // the server is writing the part
+    socket.destroy();
+    // It notices the hang-up and drops the temporary file; no part is listed.
+    await waitUntil(async () => !(await streaming()));
+    expect((await readdir(dir)).filter((file) => file !== 'upload.json')).toEqual([]);
+    expect(await storage.listParts(key, uploadId)).toEqual([]);
+    const retry = await fetch(url, { method: 'PUT', body });
+    expect(retry.status).toBe(200);
+    expect(await storage.listParts(key, uploadId)).toEqual([
+      { partNumber: 1, size: body.length, etag: retry.headers.get('etag') },
+    ]);
+    await storage.abortMultipartUpload(key, uploadId);
   });
 
   it('a part URL refuses another length, another upload or part number, and a closed upload', async () => {
