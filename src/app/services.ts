@@ -33,7 +33,14 @@ import type { Scanner } from '../scanners/scanner';
 import { createStorage } from '../storage';
 import type { LocalStorageAdapter } from '../storage/local.storage';
 import type { StorageAdapter } from '../storage/storage.adapter';
-import { uploadOutcomeCounter } from './instrumentation';
+import { scanMetricsObserver, uploadOutcomeCounter } from './instrumentation';
+import { signatureVersionKey } from '../jobs/rescan-sweep.job';
+import { SignatureVersionRepository } from '../repositories/signature-version.repository';
+import { RescanService } from '../services/scan/rescan.service';
+import { ScanService } from '../services/scan/scan.service';
+import { SignatureWatch } from '../services/scan/signature-watch';
+import { ThumbnailService } from '../services/scan/thumbnail.service';
+import { WebhookSender } from '../webhooks/webhook-sender';
 import { connectRedis, createRedisClient } from './redis';
 
 /** Download and thumbnail URLs are handed out for a few minutes at a time. */
@@ -73,8 +80,15 @@ export interface AppServices {
   cleanup: CleanupService;
   admin: AdminService;
   metrics: AppMetrics;
-  /** The configured receivers and their delivery state (Redis). */
-  webhooks: { endpoints: WebhookEndpoint[]; status: WebhookStatusRepository };
+  /** The configured receivers, their delivery state (Redis), and the sender (null without receivers). */
+  webhooks: { endpoints: WebhookEndpoint[]; status: WebhookStatusRepository; sender: WebhookSender | null };
+  /** What the workers run: scans, rescans, thumbnails, and the signature watch (started by workers only). */
+  scanning: {
+    scans: ScanService;
+    rescans: RescanService;
+    thumbnails: ThumbnailService;
+    signatureWatch: SignatureWatch;
+  };
   /** The base URL this process hands out; set once the HTTP server knows its port. */
   publicUrl: { current: string };
 }
@@ -201,6 +215,20 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     queues,
     assetEvents,
   );
+  const scanning = openScanning(config, logger, {
+    storage,
+    scanner,
+    lifecycle,
+    queues,
+    assets,
+    redis,
+    appMetrics,
+  });
+  const { webhooks } = config;
+  const sender =
+    webhooks.urls.length > 0 && webhooks.secret
+      ? new WebhookSender({ secret: webhooks.secret, timeoutMs: webhooks.timeoutMs })
+      : null;
   return {
     config,
     logger,
@@ -225,9 +253,58 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     cleanup,
     admin,
     metrics: appMetrics,
-    webhooks: { endpoints, status: webhookStatus },
+    webhooks: { endpoints, status: webhookStatus, sender },
+    scanning,
     publicUrl,
   };
+}
+
+/** The workers' services; built in every process (plain objects), run only where workers start. */
+function openScanning(
+  config: Config,
+  logger: Logger,
+  deps: {
+    storage: StorageAdapter;
+    scanner: Scanner;
+    lifecycle: AssetLifecycle;
+    queues: JobQueues;
+    assets: AssetRepository;
+    redis: RedisClient;
+    appMetrics: AppMetrics;
+  },
+): AppServices['scanning'] {
+  const { storage, scanner, lifecycle, queues, assets } = deps;
+  const log = logger.child({ component: 'worker' });
+  const observer = scanMetricsObserver(deps.appMetrics);
+  const scans = new ScanService(
+    storage,
+    scanner,
+    lifecycle,
+    queues,
+    log.child({ component: 'scan' }),
+    observer,
+  );
+  const rescans = new RescanService(
+    assets,
+    lifecycle,
+    scans,
+    storage,
+    log.child({ component: 'rescan' }),
+    observer,
+  );
+  const thumbnails = new ThumbnailService(assets, storage, lifecycle, log.child({ component: 'thumbnail' }));
+  const signatureWatch = new SignatureWatch({
+    scanner,
+    versions: new SignatureVersionRepository(deps.redis, config.redis.keyPrefix),
+    // Once per new version across workers: the sweep itself is queued once (job id per version).
+    onUpdate: async ({ engine, version }) => {
+      if (config.scan.rescanAfterSignatureUpdateDays === 0) return;
+      await queues.enqueueRescanSweep({ engine, version }, signatureVersionKey(engine, version));
+    },
+    logger: log.child({ component: 'signature-watch' }),
+    intervalMs: config.scan.signatureCheckIntervalMs,
+  });
+  return { scans, rescans, thumbnails, signatureWatch };
 }
 
 export async function closeServices(services: AppServices): Promise<void> {

@@ -1,20 +1,13 @@
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { RedisClient } from '../pubsub/redis-client';
-import { scanMetricsObserver } from '../app/instrumentation';
 import { connectRedis } from '../app/redis';
 import type { AppServices } from '../app/services';
-import { ScanService } from '../services/scan/scan.service';
-import { ThumbnailService } from '../services/scan/thumbnail.service';
 import { MaintenanceJob, QueueName, type JobPayloads, type RescanSweepPayload } from './queues';
-import { runRescanSweep, signatureVersionKey } from './rescan-sweep.job';
-import { RescanService } from '../services/scan/rescan.service';
+import { runRescanSweep } from './rescan-sweep.job';
 import { runScanWatchdog, ScanWatchdogTimer } from './scan-watchdog.job';
 import { thumbnailProcessor } from './thumbnail.job';
 import { onScanJobGivenUp, virusScanProcessor } from './virus-scan.job';
 import { onWebhookGivenUp, webhookDeliveryProcessor } from './webhook-delivery.job';
-import { WebhookSender } from '../webhooks/webhook-sender';
-import { SignatureVersionRepository } from '../repositories/signature-version.repository';
-import { SignatureWatch } from '../services/scan/signature-watch';
 
 /** Upper bound on waiting for active jobs at shutdown; BullMQ's close() alone can wait forever. */
 const WORKER_CLOSE_TIMEOUT_MS = 10_000;
@@ -29,29 +22,12 @@ export interface RunningWorkers {
 
 /** Starts the scan, thumbnail and maintenance workers of this process, and the schedules. */
 export async function startWorkers(services: AppServices): Promise<RunningWorkers> {
-  const { config, logger, queues, assets, storage, scanner, lifecycle } = services;
+  const { config, logger, queues, assets, scanner } = services;
+  const { scans, rescans, thumbnails, signatureWatch } = services.scanning;
   const log = logger.child({ component: 'worker' });
   // Workers block on Redis, so they need a connection that never gives up on a command.
   const connection = await connectRedis(config.redis, log, { forWorkers: true });
   const prefix = config.redis.queuePrefix;
-
-  const scans = new ScanService(
-    storage,
-    scanner,
-    lifecycle,
-    queues,
-    log.child({ component: 'scan' }),
-    scanMetricsObserver(services.metrics),
-  );
-  const rescans = new RescanService(
-    assets,
-    lifecycle,
-    scans,
-    storage,
-    log.child({ component: 'rescan' }),
-    scanMetricsObserver(services.metrics),
-  );
-  const thumbnails = new ThumbnailService(assets, storage, lifecycle, log.child({ component: 'thumbnail' }));
 
   const scanWorker = new Worker<JobPayloads[typeof QueueName.VirusScan]>(
     QueueName.VirusScan,
@@ -102,13 +78,14 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   const workers = [scanWorker, thumbnailWorker, maintenanceWorker] as Worker[];
   // Its own worker and concurrency: slow or dead receivers only ever hold webhook slots.
   const { webhooks } = config;
-  if (webhooks.urls.length > 0 && webhooks.secret) {
+  const { sender } = services.webhooks;
+  if (sender) {
     const webhookLog = log.child({ component: 'webhooks' });
     const webhookWorker = new Worker<JobPayloads[typeof QueueName.Webhook]>(
       QueueName.Webhook,
       webhookDeliveryProcessor({
         endpoints: services.webhooks.endpoints,
-        sender: new WebhookSender({ secret: webhooks.secret, timeoutMs: webhooks.timeoutMs }),
+        sender,
         status: services.webhooks.status,
         logger: webhookLog,
       }) as Processor,
@@ -131,17 +108,6 @@ export async function startWorkers(services: AppServices): Promise<RunningWorker
   });
   const schedules = keepSchedules(services, connection, watchdog, log);
   void watchdog.run();
-  const signatureWatch = new SignatureWatch({
-    scanner,
-    versions: new SignatureVersionRepository(services.redis, config.redis.keyPrefix),
-    // Once per new version across workers: the sweep itself is queued once (job id per version).
-    onUpdate: async ({ engine, version }) => {
-      if (config.scan.rescanAfterSignatureUpdateDays === 0) return;
-      await queues.enqueueRescanSweep({ engine, version }, signatureVersionKey(engine, version));
-    },
-    logger: log.child({ component: 'signature-watch' }),
-    intervalMs: config.scan.signatureCheckIntervalMs,
-  });
   signatureWatch.start();
   log.info({ engines: scanner.engine, concurrency: config.scan.concurrency }, 'workers started');
 
