@@ -79,6 +79,13 @@ export type ScanSubscriptionVariables = Exact<{
 
 export type ScanSubscription = { assetScanStatus: { assetId: string, status: AssetStatus, scanStatus: ScanStatus, final: boolean, at: string, scanResult: { engine: string, attempts: number, error: string | null, threats: Array<{ name: string, engine: string }> } | null } };
 
+export type PartsQueryVariables = Exact<{
+  assetId: string | number;
+}>;
+
+
+export type PartsQuery = { uploadedParts: Array<{ partNumber: number, size: number }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -244,3 +251,11 @@ export const ScanDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ScanSubscription, ScanSubscriptionVariables>;
+export const PartsDocument = new TypedDocumentString(`
+    query Parts($assetId: ID!) {
+  uploadedParts(assetId: $assetId) {
+    partNumber
+    size
+  }
+}
+    `) as unknown as TypedDocumentString<PartsQuery, PartsQueryVariables>;

@@ -3,6 +3,7 @@ import {
   ConfirmDocument,
   InitiateDocument,
   MineDocument,
+  PartsDocument,
   ScanDocument,
 } from '../generated/graphql';
 
@@ -12,7 +13,7 @@ import {
  * documents (their results and variables are typed); the text forms below are the same
  * documents for tests that read results loosely.
  */
-export { AssetDocument, ConfirmDocument, InitiateDocument, MineDocument, ScanDocument };
+export { AssetDocument, ConfirmDocument, InitiateDocument, MineDocument, PartsDocument, ScanDocument };
 export type {
   AssetQuery,
   ConfirmMutation,

@@ -9,6 +9,7 @@ import './upload.css';
 import { MyUploads } from './my-uploads';
 import { ResultCard } from './result-card';
 import { confirmAndWatch } from './scan-watch';
+import { StoragePutError } from './storage-put';
 import { createUploader, type Limits, type PageFile } from './uploader';
 
 // The upload page: Uppy sends files straight to storage; each finished file is confirmed and its
@@ -27,7 +28,7 @@ const uploader = createUploader(byId('uppy'), getToken, {
   uploaded: (file, assetId) => void follow(file, assetId),
   failed: (file, error) => {
     const card = cardFor(file);
-    card.fail(error);
+    card.fail(storageError(error));
     announcer.textContent = `${file.name}: not uploaded. ${card.element.textContent ?? ''}`;
     if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') signIn.markVerdict(false);
   },
@@ -50,10 +51,20 @@ function cardFor(file: PageFile): ResultCard {
   return card;
 }
 
+/** A PUT storage refused or never answered, in the page's words (Retry sends it again). */
+function storageError(error: unknown): unknown {
+  if (!(error instanceof StoragePutError)) return error;
+  return error.status === 0
+    ? new ApiError('NETWORK_ERROR')
+    : new ApiError('STORAGE_REFUSED', { status: error.status });
+}
+
 /** Confirms one uploaded file and shows its scan, live, until the verdict. */
 async function follow(file: PageFile, assetId: string): Promise<void> {
   const card = cardFor(file);
   card.element.dataset.assetId = assetId;
+  // A retry that went through: the earlier failure no longer applies.
+  delete card.element.dataset.code;
   try {
     const { asset, final } = await confirmAndWatch(
       assetId,

@@ -60,6 +60,12 @@ export function createUploader(
     metaFields: [{ id: 'title', name: 'Title', placeholder: 'Defaults to the file name' }],
     theme: 'light',
   });
+  // Uppy renders a single file's item (role="listitem") without the list around it, which
+  // screen readers (and axe) reject: the wrapper is given the list role it lacks.
+  new MutationObserver(() => {
+    for (const files of target.querySelectorAll('.uppy-Dashboard-files:not([role])'))
+      files.setAttribute('role', 'list');
+  }).observe(target, { childList: true, subtree: true });
 
   uppy.use(AwsS3<FileMeta, Body>, {
     limit: 3,
