@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { REDACTED, SECRET_HEADER_PATHS } from './log-redaction';
 
@@ -50,4 +51,22 @@ export function consoleDestination(options: { isProduction: boolean }): Destinat
   }
   // Synchronous, so nothing logged just before an exit is lost.
   return pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+/**
+ * Sends what libraries print with console.* (BullMQ and ioredis warn and dump errors that way)
+ * through `logger`, so every line a process writes stays one JSON object.
+ */
+export function routeConsoleThroughLogger(logger: Logger): void {
+  const to =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const error = args.find((arg): arg is Error => arg instanceof Error);
+      logger[level]({ ...(error ? { err: error } : {}), console: format(...args) }, 'library console output');
+    };
+  console.debug = to('debug');
+  console.log = to('info');
+  console.info = to('info');
+  console.warn = to('warn');
+  console.error = to('error');
 }

@@ -7,7 +7,7 @@ import { Shutdown } from './app/shutdown';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseUnavailableError } from './database/database';
 import { startWorkers } from './jobs/workers';
-import { consoleDestination, createLogger } from './logger';
+import { consoleDestination, createLogger, routeConsoleThroughLogger } from './logger';
 import { buildAppSchema } from './schema/build-schema';
 
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   if (config.scan.usedDeprecatedMockName) {
     logger.warn('SCANNER_PROVIDER=mock is the old name of the built-in "signature" scanner; use signature');
   }
+  routeConsoleThroughLogger(logger);
   const shutdown = new Shutdown(logger);
   shutdown.listen();
   // A library's stray rejection (a reconnecting client, say) is logged as JSON like everything
