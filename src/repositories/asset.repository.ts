@@ -181,6 +181,11 @@ export class AssetRepository {
   async lockOwnerBytes(ownerId: string, db: Db): Promise<number> {
     // Two int4 keys: a namespace of our own, and the owner id's hash (collisions only serialise).
     await db.raw(`select pg_advisory_xact_lock(hashtext('upload-quota'), hashtext(?))`, [ownerId]);
+    return this.ownerBytes(ownerId, db);
+  }
+
+  /** The bytes the owner holds (see {@link lockOwnerBytes}), read without the lock. */
+  async ownerBytes(ownerId: string, db: Db = this.db()): Promise<number> {
     const { rows } = await db.raw<{ rows: { bytes: string | null }[] }>(
       `select coalesce(sum(file_size), 0)::text as bytes from ip_asset where created_by = ? and status <> ?`,
       [ownerId, AssetStatus.REJECTED],

@@ -67,6 +67,7 @@ export class MultipartUploadService {
     asset.uploadExpiresAt = new Date(
       Math.floor(this.now().getTime() / 1000) * 1000 + this.settings.multipartTtlSeconds * 1000,
     );
+    await this.quota.assertRoom(actor, asset.fileSize);
     asset.multipartUploadId = await this.storage.createMultipartUpload(asset.storageKey, {
       contentType: upload.mimeType,
     });

@@ -17,6 +17,17 @@ export class UploadQuota {
     private readonly quotaBytes: number,
   ) {}
 
+  /**
+   * Throws QUOTA_EXCEEDED when `bytes` clearly do not fit, before anything is created in storage
+   * (a multipart upload); {@link createWithinQuota} still decides under the lock.
+   */
+  async assertRoom(actor: Actor, bytes: number): Promise<void> {
+    if (this.quotaBytes <= 0) return;
+    const used = await this.assets.ownerBytes(actor.userId);
+    if (used + bytes > this.quotaBytes)
+      throw ERRORS.quotaExceeded(Math.max(this.quotaBytes - used, 0), this.quotaBytes);
+  }
+
   /** Stores `asset` (DRAFT) with its INITIATED event, or throws QUOTA_EXCEEDED. */
   async createWithinQuota(actor: Actor, asset: IpAsset, detail: EventDetail): Promise<IpAsset> {
     if (this.quotaBytes <= 0) return this.lifecycle.create(actor, asset, detail);
