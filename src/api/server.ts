@@ -118,7 +118,7 @@ export async function startApiServer(services: AppServices, schema: GraphQLSchem
     // The request's child logger is made only if a resolver logs: most requests never do.
     const context: GraphQLContext = {
       actor,
-      services,
+      services: services.graphql,
       get logger() {
         return requestLogger();
       },

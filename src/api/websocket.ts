@@ -153,7 +153,7 @@ export function attachWebSocketServer(
       },
       context: (ctx: Context): GraphQLContext => ({
         actor: sessions.get(ctx)?.actor ?? null,
-        services,
+        services: services.graphql,
         logger: wsLogger,
       }),
       onError: (_ctx, _id, _payload, errors) => reformat(errors),

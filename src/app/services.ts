@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../pubsub/redis-client';
 import type { Config } from '../config';
+import type { ResolverServices } from '../schema/context';
 import { openDatabase } from '../database/database';
 import { JobQueues } from '../jobs/queues';
 import type { Logger } from '../logger';
@@ -89,6 +90,8 @@ export interface AppServices {
     thumbnails: ThumbnailService;
     signatureWatch: SignatureWatch;
   };
+  /** What the GraphQL context carries to resolvers (the services they call, nothing else). */
+  graphql: ResolverServices;
   /** The base URL this process hands out; set once the HTTP server knows its port. */
   publicUrl: { current: string };
 }
@@ -255,6 +258,16 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     metrics: appMetrics,
     webhooks: { endpoints, status: webhookStatus, sender },
     scanning,
+    graphql: {
+      uploads,
+      multipart,
+      aborts,
+      assetTrail,
+      admin,
+      scanStatusFeed,
+      metricsFeed,
+      uploadLimits: config.upload,
+    },
     publicUrl,
   };
 }

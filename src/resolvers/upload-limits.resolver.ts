@@ -10,7 +10,7 @@ export class UploadLimitsResolver {
     description: 'What initiateUpload accepts (size, types), so a client can refuse a file before sending it',
   })
   uploadLimits(@Ctx() { services }: GraphQLContext): UploadLimits {
-    const { maxFileSize, allowedMimeTypes, urlTtlSeconds } = services.config.upload;
+    const { maxFileSize, allowedMimeTypes, urlTtlSeconds } = services.uploadLimits;
     return { maxFileSize, allowedMimeTypes: [...allowedMimeTypes], uploadUrlTtlSeconds: urlTtlSeconds };
   }
 }
