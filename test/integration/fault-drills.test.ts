@@ -175,6 +175,8 @@ async function addWorker(): Promise<void> {
 describe('fault drills', { timeout: 120_000 }, () => {
   it('worker SIGKILLed mid-scan: another worker takes the jobs over', async () => {
     const flows = await startFlows(api1, 'drill-kill', 6);
+    const watching = subscribeAll(api2, flows);
+    await Promise.all(watching.map((s) => s.started));
     await confirmAll(api1, flows);
     // The worker holds three of them inside scans that never end (its clamd never answers).
     await vi.waitFor(
@@ -189,6 +191,7 @@ describe('fault drills', { timeout: 120_000 }, () => {
     await worker.kill('SIGKILL');
     await addWorker();
     await expectAllFinal(flows);
+    await expectFinalEvents(watching);
   });
 
   it('Redis restarted with scan jobs queued: every asset is re-queued and every subscriber told', async () => {
@@ -213,6 +216,8 @@ describe('fault drills', { timeout: 120_000 }, () => {
 
   it('PostgreSQL restarted: clients get SERVICE_UNAVAILABLE meanwhile, and everything completes', async () => {
     const before = await startFlows(api1, 'drill-pg', 6);
+    const watching = subscribeAll(api2, before);
+    await Promise.all(watching.map((s) => s.started));
     await confirmAll(api1, before);
     await pg.stop();
     try {
@@ -227,6 +232,7 @@ describe('fault drills', { timeout: 120_000 }, () => {
     const after = await startFlows(api2, 'drill-pg-after', 4);
     await confirmAll(api2, after);
     await expectAllFinal([...before, ...after]);
+    await expectFinalEvents(watching);
   });
 
   it('clamd stopped for 20 s: scans wait for it, with the default retry settings', async () => {
@@ -252,6 +258,8 @@ describe('fault drills', { timeout: 120_000 }, () => {
   it('storage unwritable for a while: SERVICE_UNAVAILABLE, nothing re-created, then everything completes', async () => {
     const root = deployment.env.STORAGE_LOCAL_DIR!;
     const flows = await startFlows(api1, 'drill-storage', 6);
+    const watching = subscribeAll(api2, flows);
+    await Promise.all(watching.map((s) => s.started));
     const early = flows.slice(0, 3);
     const late = flows.slice(3);
     await confirmAll(api1, early);
@@ -272,6 +280,7 @@ describe('fault drills', { timeout: 120_000 }, () => {
     await readinessBecomes(api1, ready);
     await confirmAll(api2, late);
     await expectAllFinal(flows);
+    await expectFinalEvents(watching);
   });
 
   it('an API replica killed with subscribers: they reconnect elsewhere, get the current state, then the final event', async () => {
