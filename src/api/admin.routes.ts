@@ -3,7 +3,8 @@ import express from 'express';
 import type { AppServices } from '../app/services';
 import { ERRORS, isAppError } from '../errors';
 import type { Actor } from '../services/actor';
-import { parseDateParam } from './admin-input';
+import { SECURITY_FEED_MAX } from '../services/audit/asset-trail.service';
+import { parseDateParam, parseLimitParam } from './admin-input';
 
 type Handler = (req: Request) => Promise<unknown>;
 
@@ -53,6 +54,27 @@ export function createAdminRoutes(services: AppServices): Router {
   router.get(
     '/webhooks',
     route(() => admin.webhookEndpoints()),
+  );
+  // The newest detections, failed scans and refusals across all assets (the dashboard's feed).
+  router.get(
+    '/audit/security-events',
+    route(async (req) => {
+      const actor = (req as Request & { actor: Actor }).actor;
+      const limit = parseLimitParam(req.query.limit, 'limit', 20, SECURITY_FEED_MAX);
+      const events = await services.assetTrail.latestSecurityEvents(actor, limit);
+      return events.map((event) => ({
+        assetId: event.assetId,
+        ownerId: event.ownerId,
+        type: event.type,
+        status: event.status,
+        scanStatus: event.scanStatus,
+        actor: event.actor,
+        detail: event.detail,
+        mimeType: event.mimeType,
+        fileSize: event.fileSize,
+        at: event.at.toISOString(),
+      }));
+    }),
   );
   router.post(
     '/uploads/cleanup',

@@ -117,6 +117,15 @@ export class AssetEventRepository {
     return rows.map(toRow);
   }
 
+  /** The newest `limit` events of these types, newest first, across all assets (the admin's security feed). */
+  async latestOfTypes(types: readonly string[], limit: number): Promise<AssetEventRow[]> {
+    const { rows } = await this.db().raw<{ rows: RawEventRow[] }>(
+      `select * from asset_event where type = any(?::text[]) order by id desc limit ?`,
+      [[...types], limit],
+    );
+    return rows.map(toRow);
+  }
+
   /** The events of several assets, each asset's oldest first (a feed catching up after a reconnect). */
   async listForAssets(assetIds: readonly string[]): Promise<AssetEventRow[]> {
     const ids = assetIds.filter(isAssetId);

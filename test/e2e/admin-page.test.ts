@@ -54,6 +54,16 @@ describe('admin dashboard in a browser', () => {
     await expect.poll(() => page.locator('#failures-table tbody tr[data-key]').count(), extras).toBe(1);
     await expect.poll(() => page.textContent('#uploaders [data-user="dash-alice"] td'), extras).toBe('2');
     expect(await metric('pending')).toBe('0');
+    // The security feed (audit trail) names the detection; its button opens the asset's trail.
+    const detection = page.locator(
+      `#security-events tr[data-event="SCANNED_INFECTED"][data-asset-id="${infected.assetId}"]`,
+    );
+    await expect.poll(() => detection.count(), extras).toBe(1);
+    expect(await detection.locator('td.detail').textContent()).toMatch(/Eicar/);
+    expect(await page.locator(`#security-events tr[data-asset-id="${clean.assetId}"]`).count()).toBe(0);
+    await detection.getByRole('button', { name: /Show the trail/ }).click();
+    await page.waitForSelector(`#asset-result[data-asset-id="${infected.assetId}"]`);
+    expect(await page.textContent('[data-fact="threats"]')).toMatch(/Eicar/);
 
     await browser.screenshot(page, 'admin-live');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -137,7 +147,7 @@ describe('admin dashboard in a browser', () => {
 
     // An id nobody knows: said plainly.
     await page.getByLabel('Asset id').fill('00000000-0000-4000-8000-000000000000');
-    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
     await expect
       .poll(() => page.textContent('#asset-status'))
       .toBe('No asset with this id, and no trail of one.');

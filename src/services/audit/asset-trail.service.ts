@@ -5,7 +5,13 @@ import type { Actor } from '../actor';
 /** Reads an asset's trail, oldest first (the asset_event repository fits). */
 export interface AssetTrailReader {
   listForAsset(assetId: string): Promise<AssetEventRow[]>;
+  latestOfTypes(types: readonly string[], limit: number): Promise<AssetEventRow[]>;
 }
+
+/** What the admin's security feed shows: detections, failed scans and rescans, refusals. */
+export const SECURITY_EVENT_TYPES = ['SCANNED_INFECTED', 'SCAN_ERROR', 'RESCAN_FAILED', 'REJECTED'] as const;
+/** The most a security feed read returns. */
+export const SECURITY_FEED_MAX = 100;
 
 /** Who owns an asset that still exists (the asset repository fits). */
 export interface AssetOwnerLookup {
@@ -31,5 +37,11 @@ export class AssetTrailService {
     const events = await this.events.listForAsset(assetId);
     if (events.length === 0) throw ERRORS.notFound();
     return events;
+  }
+
+  /** Admin. The newest security events across all assets, newest first. */
+  async latestSecurityEvents(actor: Actor, limit: number): Promise<AssetEventRow[]> {
+    if (actor.role !== 'ADMIN') throw ERRORS.forbidden();
+    return this.events.latestOfTypes(SECURITY_EVENT_TYPES, Math.min(Math.max(limit, 1), SECURITY_FEED_MAX));
   }
 }

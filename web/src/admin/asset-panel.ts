@@ -92,7 +92,7 @@ function summary(lookup: Lookup): HTMLElement {
  * The asset card: look an asset up by id, see what it is and its whole audit trail (security
  * events marked), and scan an approved one again with the current signatures.
  */
-export function mountAssetPanel(token: () => string): void {
+export function mountAssetPanel(token: () => string): { open(assetId: string): void } {
   const form = byId<HTMLFormElement>('asset-form');
   const input = byId<HTMLInputElement>('asset-id');
   const output = byId('asset-result');
@@ -180,4 +180,12 @@ export function mountAssetPanel(token: () => string): void {
     };
     polling = window.setTimeout(() => void poll(), RESCAN_POLL_MS);
   });
+
+  return {
+    open(assetId) {
+      input.value = assetId;
+      form.requestSubmit();
+      input.scrollIntoView({ block: 'center' });
+    },
+  };
 }

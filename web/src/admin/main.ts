@@ -16,6 +16,7 @@ import './admin.css';
 import { CountChart } from './charts';
 import { mountAssetPanel } from './asset-panel';
 import { mountCleanup } from './cleanup';
+import { loadSecurityEvents, renderSecurityEvents } from './security-events';
 import { renderMetrics, renderQueue } from './tiles';
 
 // The admin dashboard: today's metrics, live from uploadMetricsUpdated; queue depth, failure
@@ -32,6 +33,7 @@ const liveStatus = byId('live-status');
 const tiles = byId('tiles');
 const queue = byId('queue');
 const uploaders = byId<HTMLTableElement>('uploaders');
+const securityEvents = byId<HTMLTableElement>('security-events');
 const mimeChart = new CountChart(
   byId<HTMLCanvasElement>('mime-chart'),
   byId<HTMLTableElement>('mime-table'),
@@ -113,8 +115,14 @@ function refreshExtras(token: string, mine: number): void {
   extrasTimer = window.setTimeout(async () => {
     lastExtras = Date.now();
     try {
-      const extras = await request(DashboardLiveExtrasDocument, {}, token);
-      if (mine === generation) showExtras(extras);
+      const [extras, security] = await Promise.all([
+        request(DashboardLiveExtrasDocument, {}, token),
+        loadSecurityEvents(token),
+      ]);
+      if (mine === generation) {
+        showExtras(extras);
+        renderSecurityEvents(securityEvents, security, (assetId) => assetPanel.open(assetId));
+      }
     } catch (error) {
       if (mine === generation) showError(error);
     }
@@ -180,7 +188,7 @@ async function start(token: string): Promise<void> {
 }
 
 mountCleanup(getToken, () => void start(getToken()));
-mountAssetPanel(getToken);
+const assetPanel = mountAssetPanel(getToken);
 onTokenChange((token) => void start(token));
 void start(getToken()).finally(() => {
   document.documentElement.dataset.ready = 'true';
