@@ -96,7 +96,22 @@ export interface AppServices {
   publicUrl: { current: string };
 }
 
-export async function openServices(config: Config, logger: Logger): Promise<AppServices> {
+/** What a process may bring besides its configuration. */
+export interface OpenOptions {
+  /**
+   * The clock uploads, the lifecycle, the cleanup and the local storage provider's URLs read
+   * (tests move it instead of sleeping).
+   * @default () => new Date()
+   */
+  now?: () => Date;
+}
+
+export async function openServices(
+  config: Config,
+  logger: Logger,
+  options: OpenOptions = {},
+): Promise<AppServices> {
+  const now = options.now ?? (() => new Date());
   // First: an unusable engine setting (e.g. an unreadable block-list) fails before any connection.
   const scanner = createScanner(config);
   if (config.upload.maxFileSize > scanner.maxScanBytes) {
@@ -116,6 +131,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     publicUrl: () => publicUrl.current,
     // Local upload URLs are signed with a key derived from the JWT secret, so every replica agrees.
     signingSecret: createHmac('sha256', config.auth.jwtSecret).update('local-storage-urls').digest('hex'),
+    now,
   });
   const bus = new RedisEventBus(
     (purpose) => createRedisClient(config.redis, purpose),
@@ -166,7 +182,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
         if (event === kill) process.kill(process.pid, 'SIGKILL');
       }
     : undefined;
-  const lifecycle = new AssetLifecycle(assets, outbox, undefined, dieAfterCommit);
+  const lifecycle = new AssetLifecycle(assets, outbox, now, dieAfterCommit);
   outbox.start();
   const quota = new UploadQuota(assets, lifecycle, config.upload.userQuotaBytes);
   const uploadLogger = logger.child({ component: 'uploads' });
@@ -186,6 +202,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     uploadLogger,
     quota,
     multipart,
+    now,
   );
   const assetTrail = new AssetTrailService(assets, assetEvents);
   const aborts = new UploadAborter(assets, storage, lifecycle, uploadLogger);
@@ -205,7 +222,7 @@ export async function openServices(config: Config, logger: Logger): Promise<AppS
     new CleanupRepository(orm.em.getKnex()),
     storage,
     lifecycle,
-    config.cleanup,
+    { ...config.cleanup, now },
     logger.child({ component: 'cleanup' }),
     appMetrics,
     assetEvents,

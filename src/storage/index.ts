@@ -9,6 +9,8 @@ export interface StorageDeps {
   publicUrl: () => string;
   /** Signs the local provider's URLs; ignored by S3. */
   signingSecret: string;
+  /** The local provider's clock for signing and checking its URLs (S3 signs with the real one). */
+  now?: () => Date;
 }
 
 /**
@@ -36,6 +38,7 @@ export function createStorage(config: Config, deps: StorageDeps): ConfiguredStor
         publicUrl: deps.publicUrl,
         // An upload cannot outlive its request; a lock older than that belongs to a dead process.
         uploadLockStaleAfterMs: config.httpLimits.requestTimeoutMs + 60_000,
+        now: deps.now,
       });
       return { adapter: local, local };
     }

@@ -100,6 +100,11 @@ export interface LocalStorageOptions {
    * @default 1 hour
    */
   uploadLockStaleAfterMs?: number;
+  /**
+   * The clock URLs are signed and checked against (tests move it instead of sleeping).
+   * @default () => new Date()
+   */
+  now?: () => Date;
 }
 
 /** A local object opened for reading, for the download route. */
@@ -122,6 +127,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   private readonly root: string;
   private readonly staging: string;
   private readonly signer: LocalUrlSigner;
+  private readonly now: () => Date;
   private readonly publicUrl: () => string;
   private readonly uploadLockStaleAfterMs: number;
   private readonly multipart: LocalMultipart;
@@ -135,6 +141,7 @@ export class LocalStorageAdapter implements StorageAdapter {
     this.signer = new LocalUrlSigner(options.signingSecret);
     this.publicUrl = options.publicUrl;
     this.uploadLockStaleAfterMs = options.uploadLockStaleAfterMs ?? DEFAULT_UPLOAD_LOCK_STALE_MS;
+    this.now = options.now ?? (() => new Date());
     try {
       mkdirSync(this.root, { recursive: true });
     } catch {
@@ -152,7 +159,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   async presignPut(input: PresignPutInput): Promise<PresignedUpload> {
     this.pathFor(input.key, 'presignPut');
     assertPresignPutInput(input);
-    const expiresAt = new Date(floorToSecond(new Date()).getTime() + input.expiresInSeconds * 1000);
+    const expiresAt = new Date(floorToSecond(this.now()).getTime() + input.expiresInSeconds * 1000);
     const query = this.signer.uploadQuery({
       key: input.key,
       expires: expiresAt.getTime() / 1000,
@@ -170,7 +177,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   async presignGet(key: string, input: PresignGetInput): Promise<string> {
     this.pathFor(key, 'presignGet');
     assertPresignGetInput(input);
-    const expires = floorToSecond(new Date()).getTime() / 1000 + input.expiresInSeconds;
+    const expires = floorToSecond(this.now()).getTime() / 1000 + input.expiresInSeconds;
     const query = this.signer.downloadQuery({
       key,
       expires,
@@ -305,7 +312,7 @@ export class LocalStorageAdapter implements StorageAdapter {
   async presignUploadPart(input: PresignPartInput): Promise<PresignedUpload> {
     this.pathFor(input.key, 'presignUploadPart');
     assertPresignPartInput(input);
-    const expiresAt = new Date(floorToSecond(new Date()).getTime() + input.expiresInSeconds * 1000);
+    const expiresAt = new Date(floorToSecond(this.now()).getTime() + input.expiresInSeconds * 1000);
     const query = this.signer.partQuery({
       key: input.key,
       uploadId: input.uploadId,
@@ -376,12 +383,12 @@ export class LocalStorageAdapter implements StorageAdapter {
 
   /** Checks a signed upload URL's parameters for `key`. */
   verifyUploadUrl(key: string, query: URLSearchParams): Verified<UploadGrant> {
-    return this.signer.verifyUpload(key, query, Math.floor(Date.now() / 1000));
+    return this.signer.verifyUpload(key, query, Math.floor(this.now().getTime() / 1000));
   }
 
   /** Checks a signed download URL's parameters for `key`. */
   verifyDownloadUrl(key: string, query: URLSearchParams): Verified<DownloadGrant> {
-    return this.signer.verifyDownload(key, query, Math.floor(Date.now() / 1000));
+    return this.signer.verifyDownload(key, query, Math.floor(this.now().getTime() / 1000));
   }
 
   /**
@@ -408,7 +415,7 @@ export class LocalStorageAdapter implements StorageAdapter {
 
   /** Checks a signed part URL's parameters for `key`. */
   verifyPartUrl(key: string, query: URLSearchParams): Verified<PartGrant> {
-    return this.signer.verifyPart(key, query, Math.floor(Date.now() / 1000));
+    return this.signer.verifyPart(key, query, Math.floor(this.now().getTime() / 1000));
   }
 
   /**

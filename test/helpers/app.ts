@@ -38,6 +38,8 @@ export interface TestAppOptions {
   redisPrefix?: string;
   /** Keep what the app logs at this level or above (default: nothing is logged). */
   log?: RecordedLog;
+  /** The app's clock (uploads, lifecycle, cleanup, local storage URLs), for tests that move time. */
+  now?: () => Date;
 }
 
 /** Log entries kept in memory, so a test can check what was logged (see {@link recordLog}). */
@@ -88,7 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logger = createLogger(config.logLevel, {}, options.log?.destination);
-  const services = await openServices(config, logger);
+  const services = await openServices(config, logger, { now: options.now });
   const workers = options.workers ? await startWorkers(services) : undefined;
   let api: ApiServer | undefined;
   if (options.api !== false) {
