@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { seriousAccessibilityViolations } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
-import { AssetDocument } from '../helpers/operations';
+import { AssetDocument, PartsDocument } from '../helpers/operations';
 import { EICAR } from '../helpers/scan';
 import { dropFiles, fileOf, resultCard, startUpload } from '../helpers/upload-page';
 
@@ -108,5 +108,65 @@ describe('upload page: a large file in parts, in a batch, through a network cut'
     expect(browser.consoleErrors.filter((line) => !line.includes('net::ERR_INTERNET_DISCONNECTED'))).toEqual(
       [],
     );
+  }, 120_000);
+
+  it('a reload in the middle: the file comes back and the upload goes on from the parts storage holds', async () => {
+    const { app, browser, page } = suite;
+    const token = app.token('parts-bob');
+    await suite.openSignedIn('/', token);
+    // Part 1 goes through; the others hang until the page is reloaded under them.
+    const routed = new Map<number, number>();
+    let holding = true;
+    let reloaded!: () => void;
+    const gone = new Promise<void>((resolve) => (reloaded = resolve));
+    await page.route(
+      (url) => url.pathname.startsWith('/storage/part/'),
+      async (route) => {
+        const partNumber = Number(new URL(route.request().url()).searchParams.get('partNumber'));
+        routed.set(partNumber, (routed.get(partNumber) ?? 0) + 1);
+        if (holding && partNumber > 1) {
+          await gone;
+          await route.abort().catch(() => undefined);
+          return;
+        }
+        await route.continue().catch(() => undefined);
+      },
+    );
+    const size = 20_000_000;
+    await dropFiles(page, [{ name: 'reloaded.txt', type: 'text/plain', repeat: 'through a reload\n', size }]);
+    await startUpload(page);
+    const assetIdOf = () =>
+      page.evaluate(
+        () =>
+          (Object.values((globalThis as any).uppy.getState().files)[0] as any)?.meta.assetId as
+            string | undefined,
+      );
+    const storedParts = async () => {
+      const assetId = await assetIdOf();
+      if (!assetId) return [];
+      const parts = await app.gql(PartsDocument, { assetId }, token);
+      return (parts.data?.uploadedParts ?? []).map((part) => part.partNumber);
+    };
+    await expect.poll(storedParts, { timeout: 20_000 }).toEqual([1]);
+    const assetId = await assetIdOf();
+
+    holding = false;
+    await page.reload();
+    reloaded();
+    await page.waitForSelector('html[data-ready="true"]');
+    // Restored from this browser (the token from the tab's session storage): resume it.
+    await expect.poll(() => page.locator('.uppy-Dashboard-Item').count()).toBe(1);
+    await browser.screenshot(page, 'upload-multipart-restored');
+    await startUpload(page);
+    await page.waitForSelector('#results .result-item[data-file-name="reloaded.txt"][data-state="CLEAN"]', {
+      timeout: 60_000,
+    });
+    expect(await resultCard(page, 'reloaded.txt').getAttribute('data-asset-id')).toBe(assetId);
+    // Part 1 was in storage before the reload: never sent again.
+    expect(routed.get(1)).toBe(1);
+    expect((await app.gql(AssetDocument, { id: assetId! }, token)).data?.asset).toMatchObject({
+      fileSize: size,
+      scanStatus: 'CLEAN',
+    });
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import AwsS3 from '@uppy/aws-s3';
 import Uppy, { type Body, type UppyFile } from '@uppy/core';
 import Dashboard from '@uppy/dashboard';
+import GoldenRetriever from '@uppy/golden-retriever';
 import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import { PageInitiateUploadDocument, type PageUploadLimitsQuery } from '../../generated/graphql';
@@ -100,6 +101,16 @@ export function createUploader(
         onProgress,
         signal,
       }),
+  });
+
+  // Resume after a reload or a crashed tab: the files being uploaded (kept in this browser's
+  // IndexedDB for a day, never the token) come back, and a multipart upload goes on from the
+  // parts storage holds. Completed files are dropped from it.
+  // Its blob store keeps files up to 10 MiB by default; its types omit the limits it reads.
+  const blobLimits = { maxFileSize: 2 * 1024 ** 3, maxTotalSize: 4 * 1024 ** 3 };
+  uppy.use(GoldenRetriever, {
+    expires: 24 * 60 * 60 * 1000,
+    indexedDB: blobLimits as { name?: string },
   });
 
   uppy.on('upload-success', (file) => {
