@@ -122,11 +122,7 @@ async function receiveUpload(
   } catch (error) {
     if (error instanceof UploadInProgress)
       return refuse(req, res, 409, 'another upload to this URL is in progress');
-    if (error instanceof BodyMismatchError) {
-      const message =
-        error.reason === 'checksum' ? 'body does not match the signed sha256' : 'body length does not match';
-      return refuse(req, res, 400, message);
-    }
+    if (error instanceof BodyMismatchError) return refuse(req, res, 400, mismatchMessage(error));
     throw error;
   } finally {
     stopWatching();
@@ -138,6 +134,10 @@ async function receiveUpload(
     return refuse(req, res, 409, CONFIRMED_ALREADY);
   }
   if (!res.headersSent) res.status(200).end();
+}
+
+function mismatchMessage(error: BodyMismatchError): string {
+  return error.reason === 'checksum' ? 'body does not match the signed sha256' : 'body length does not match';
 }
 
 const CONFIRMED_ALREADY = 'this upload was already confirmed; start a new upload';
@@ -169,12 +169,19 @@ async function receivePart(
   });
   let etag: string;
   try {
-    etag = await adapter.receivePart(key, grant.uploadId, grant.partNumber, req, grant.size);
+    etag = await adapter.receivePart(
+      key,
+      grant.uploadId,
+      grant.partNumber,
+      req,
+      grant.size,
+      grant.checksumSha256,
+    );
   } catch (error) {
     if (error instanceof UploadInProgress)
       return refuse(req, res, 409, 'this part is being uploaded already');
     if (error instanceof MultipartUploadNotFound) return refuse(req, res, 409, UPLOAD_CLOSED);
-    if (error instanceof BodyMismatchError) return refuse(req, res, 400, 'body length does not match');
+    if (error instanceof BodyMismatchError) return refuse(req, res, 400, mismatchMessage(error));
     throw error;
   } finally {
     stopWatching();

@@ -41,6 +41,9 @@ export function assertPresignPartInput(input: PresignPartInput): void {
   if (typeof input.uploadId !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(input.uploadId)) {
     throw new TypeError('uploadId must be printable ASCII');
   }
+  if (input.checksumSha256 !== undefined && !isBase64Sha256(input.checksumSha256)) {
+    throw new TypeError('checksumSha256 must be a base64 SHA-256 digest');
+  }
 }
 
 export function assertPresignGetInput(input: PresignGetInput): void {

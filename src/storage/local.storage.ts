@@ -31,6 +31,7 @@ import {
   StorageError,
   StorageObjectNotFound,
   type CompletedPart,
+  type CreateMultipartOptions,
   type ListedObject,
   type OpenMultipartUpload,
   type PresignPartInput,
@@ -304,7 +305,8 @@ export class LocalStorageAdapter implements StorageAdapter {
     if (page.length > 0) yield page;
   }
 
-  async createMultipartUpload(key: string, options: { contentType: string }): Promise<string> {
+  /** Part checksums need no setup here: each part URL carries its own digest. */
+  async createMultipartUpload(key: string, options: CreateMultipartOptions): Promise<string> {
     this.pathFor(key, 'createMultipartUpload');
     return this.guard('createMultipartUpload', () => this.multipart.create(key, options.contentType));
   }
@@ -319,6 +321,7 @@ export class LocalStorageAdapter implements StorageAdapter {
       partNumber: input.partNumber,
       expires: expiresAt.getTime() / 1000,
       size: input.contentLength,
+      checksumSha256: input.checksumSha256,
     });
     return {
       url: this.urlFor(LOCAL_PART_PATH, input.key, query),
@@ -420,7 +423,8 @@ export class LocalStorageAdapter implements StorageAdapter {
 
   /**
    * Stores one part of an open multipart upload streamed from a client, refusing it (and keeping
-   * nothing) unless it is exactly `size` bytes; resolves to its ETag. A retried part replaces the
+   * nothing) unless it is exactly `size` bytes and, when given, has SHA-256 `sha256` (base64);
+   * resolves to its ETag. A retried part replaces the
    * earlier one.
    * @throws BodyMismatchError when the body is not what was signed.
    * @throws MultipartUploadNotFound when the upload is not open (aborted, completed).
@@ -432,9 +436,12 @@ export class LocalStorageAdapter implements StorageAdapter {
     partNumber: number,
     body: Readable,
     size: number,
+    sha256?: string,
   ): Promise<string> {
     this.pathFor(key, 'receivePart');
-    return this.guard('receivePart', () => this.multipart.receivePart(key, uploadId, partNumber, body, size));
+    return this.guard('receivePart', () =>
+      this.multipart.receivePart(key, uploadId, partNumber, body, size, sha256),
+    );
   }
 
   /** Opens an object for the download route, or null when there is none. */

@@ -29,6 +29,7 @@ import {
   StorageError,
   StorageObjectNotFound,
   type CompletedPart,
+  type CreateMultipartOptions,
   type ListedObject,
   type OpenMultipartUpload,
   type PresignPartInput,
@@ -277,21 +278,26 @@ export class S3StorageAdapter implements StorageAdapter {
     } while (continuationToken);
   }
 
-  async createMultipartUpload(key: string, options: { contentType: string }): Promise<string> {
+  async createMultipartUpload(key: string, options: CreateMultipartOptions): Promise<string> {
     this.checkKey(key, 'createMultipartUpload');
-    return this.multipart.create(key, options.contentType);
+    return this.multipart.create(key, options);
   }
 
-  /** UploadPart presigned with content-length signed: S3 refuses a part of any other length. */
+  /**
+   * UploadPart presigned with content-length (and, when given, x-amz-checksum-sha256) signed:
+   * S3 refuses a part of any other length, and checks the body against the checksum.
+   */
   async presignUploadPart(input: PresignPartInput): Promise<PresignedUpload> {
     this.checkKey(input.key, 'presignUploadPart');
     assertPresignPartInput(input);
+    const headers: Record<string, string> = { 'content-length': String(input.contentLength) };
+    if (input.checksumSha256) headers['x-amz-checksum-sha256'] = input.checksumSha256;
     const signingDate = floorToSecond(new Date());
     const url = await this.run('presignUploadPart', () =>
       this.presigner.presign({
         method: 'PUT',
         key: input.key,
-        headers: { 'content-length': String(input.contentLength) },
+        headers,
         query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
         expiresInSeconds: input.expiresInSeconds,
         signingDate,
@@ -299,7 +305,10 @@ export class S3StorageAdapter implements StorageAdapter {
     );
     return {
       url,
-      headers: { 'Content-Length': String(input.contentLength) },
+      headers: {
+        'Content-Length': String(input.contentLength),
+        ...(input.checksumSha256 ? { 'x-amz-checksum-sha256': input.checksumSha256 } : {}),
+      },
       expiresAt: new Date(signingDate.getTime() + input.expiresInSeconds * 1000),
     };
   }

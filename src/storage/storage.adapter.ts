@@ -52,12 +52,16 @@ export interface StoredPart {
   size: number;
   /** As the part's PUT answered it (quoted, like S3's). */
   etag: string;
+  /** Base64 SHA-256 of the part, when the upload was created with part checksums (S3 lists it). */
+  checksumSha256?: string;
 }
 
 /** A part named for completion: its number and the ETag its PUT answered. */
 export interface CompletedPart {
   partNumber: number;
   etag: string;
+  /** Base64 SHA-256 of the part: S3 wants it for every part of an upload created with part checksums. */
+  checksumSha256?: string;
 }
 
 export interface PresignPartInput {
@@ -68,6 +72,17 @@ export interface PresignPartInput {
   /** Exact byte length of this part; the URL refuses any other. */
   contentLength: number;
   expiresInSeconds: number;
+  /** Base64 SHA-256 of this part; then the URL only accepts exactly these bytes. */
+  checksumSha256?: string;
+}
+
+export interface CreateMultipartOptions {
+  contentType: string;
+  /**
+   * Every part will carry its SHA-256 (S3: the upload is created with ChecksumAlgorithm SHA256,
+   * after which S3 refuses parts and completions without one).
+   */
+  partChecksums?: boolean;
 }
 
 /** A multipart upload storage holds open (what `listMultipartUploads` reports). */
@@ -111,8 +126,8 @@ export interface StorageAdapter {
   /** Lists objects under a prefix in key order, page by page, starting after `startAfter`. */
   list(prefix: string, options?: { startAfter?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
   /** Opens a multipart upload to `key`; resolves to its upload id. */
-  createMultipartUpload(key: string, options: { contentType: string }): Promise<string>;
-  /** A URL that accepts one PUT of exactly this part's length. */
+  createMultipartUpload(key: string, options: CreateMultipartOptions): Promise<string>;
+  /** A URL that accepts one PUT of exactly this part's length (and SHA-256, when given). */
   presignUploadPart(input: PresignPartInput): Promise<PresignedUpload>;
   /**
    * The parts storage holds for the upload, by part number.

@@ -16,6 +16,7 @@ interface SentRequest {
   method: string;
   path: string;
   query: Record<string, string | null>;
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -36,12 +37,14 @@ function recordingClient(): { client: S3Client; sent: SentRequest[] } {
         method: string;
         path: string;
         query: Record<string, string | null>;
+        headers: Record<string, string>;
         body?: unknown;
       };
       sent.push({
         method: request.method,
         path: request.path,
         query: { ...request.query },
+        headers: { ...request.headers },
         body: typeof request.body === 'string' ? request.body : '',
       });
       throw STOP;
@@ -93,6 +96,34 @@ describe('S3 multipart requests as the SDK sends them', () => {
     expect(request.query).toMatchObject({ uploadId: 'UP-3' });
     const numbers = [...request.body.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => m[1]);
     expect(numbers).toEqual(['1', '2']);
+  });
+});
+
+describe('S3 multipart requests with part checksums', () => {
+  const checksum = (c: string) => Buffer.alloc(32, c).toString('base64');
+
+  it('CreateMultipartUpload asks for SHA256 only when part checksums are wanted', async () => {
+    const summed = await firstRequest((m) =>
+      m.create('k', { contentType: 'text/plain', partChecksums: true }),
+    );
+    expect(summed).toMatchObject({ method: 'POST', path: '/bucket/k' });
+    expect(summed.query).toHaveProperty('uploads');
+    expect(summed.headers['x-amz-checksum-algorithm']).toBe('SHA256');
+    const plain = await firstRequest((m) => m.create('k', { contentType: 'text/plain' }));
+    expect(plain.headers).not.toHaveProperty('x-amz-checksum-algorithm');
+  });
+
+  it("CompleteMultipartUpload names each part's ChecksumSHA256, and none when there is none", async () => {
+    const summed = await firstRequest((m) =>
+      m.complete('k', 'UP-4', [
+        { partNumber: 2, etag: '"b"', checksumSha256: checksum('b') },
+        { partNumber: 1, etag: '"a"', checksumSha256: checksum('a') },
+      ]),
+    );
+    const sums = [...summed.body.matchAll(/<ChecksumSHA256>([^<]+)<\/ChecksumSHA256>/g)].map((m) => m[1]);
+    expect(sums).toEqual([checksum('a'), checksum('b')]);
+    const plain = await firstRequest((m) => m.complete('k', 'UP-5', [{ partNumber: 1, etag: '"a"' }]));
+    expect(plain.body).not.toMatch(/Checksum/);
   });
 });
 

@@ -64,7 +64,8 @@ export class LocalMultipart {
 
   /**
    * Stores one part streamed from a client; resolves to its ETag.
-   * @throws BodyMismatchError when the body is not exactly `size` bytes (nothing is kept).
+   * @throws BodyMismatchError when the body is not exactly `size` bytes or, when `sha256` (base64)
+   * is given, has another SHA-256 (nothing is kept).
    * @throws MultipartUploadNotFound when the upload is not open for `key`.
    */
   async receivePart(
@@ -73,6 +74,7 @@ export class LocalMultipart {
     partNumber: number,
     body: Readable,
     size: number,
+    sha256?: string,
   ): Promise<string> {
     const dir = await this.openUploadDir(key, uploadId, 'receivePart');
     const release = await this.deps.lock(`part:${uploadId}:${partNumber}`);
@@ -85,7 +87,9 @@ export class LocalMultipart {
           callback(null, chunk);
         },
       });
-      await pipeline(body, new ExactLengthStream(size), digest, createWriteStream(temp, { flags: 'wx' }));
+      const checked = new ExactLengthStream(size, { sha256: sha256 !== undefined });
+      await pipeline(body, checked, digest, createWriteStream(temp, { flags: 'wx' }));
+      if (sha256 !== undefined && checked.digestBase64() !== sha256) throw new BodyMismatchError('checksum');
       const hex = md5.digest('hex');
       const name = `${String(partNumber).padStart(5, '0')}-${hex}.part`;
       const earlier = (await readdir(dir)).filter(

@@ -10,7 +10,7 @@ export interface UploadGrant {
   checksumSha256?: string;
 }
 
-/** What a signed local part URL allows: one PUT of exactly `size` bytes as part `partNumber`. */
+/** What a signed local part URL allows: one PUT of exactly `size` bytes (and digest) as part `partNumber`. */
 export interface PartGrant {
   key: string;
   uploadId: string;
@@ -18,6 +18,7 @@ export interface PartGrant {
   /** Unix seconds. */
   expires: number;
   size: number;
+  checksumSha256?: string;
 }
 
 /** What a signed local download URL allows, and how the response is labelled. */
@@ -67,6 +68,7 @@ export class LocalUrlSigner {
       expires: String(grant.expires),
       size: String(grant.size),
     });
+    if (grant.checksumSha256) query.set('sha256', grant.checksumSha256);
     query.set('sig', this.sign(partCanonical(grant)));
     return query;
   }
@@ -79,7 +81,14 @@ export class LocalUrlSigner {
     if (expires === undefined || size === undefined || partNumber === undefined || !uploadId) {
       return { ok: false, reason: 'invalid-signature' };
     }
-    const grant: PartGrant = { key, uploadId, partNumber, expires, size };
+    const grant: PartGrant = {
+      key,
+      uploadId,
+      partNumber,
+      expires,
+      size,
+      checksumSha256: query.get('sha256') || undefined,
+    };
     return this.check(grant, partCanonical(grant), query.get('sig'), nowSeconds);
   }
 
@@ -150,7 +159,9 @@ function uploadCanonical(g: UploadGrant): string {
 }
 
 function partCanonical(g: PartGrant): string {
-  return JSON.stringify(['PUT-PART', g.key, g.uploadId, g.partNumber, g.expires, g.size]);
+  // The digest only when there is one, so part URLs signed before it existed still verify.
+  const digest = g.checksumSha256 ? [g.checksumSha256] : [];
+  return JSON.stringify(['PUT-PART', g.key, g.uploadId, g.partNumber, g.expires, g.size, ...digest]);
 }
 
 function downloadCanonical(g: DownloadGrant): string {

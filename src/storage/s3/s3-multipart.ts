@@ -11,6 +11,7 @@ import {
   MultipartUploadNotFound,
   StorageError,
   type CompletedPart,
+  type CreateMultipartOptions,
   type OpenMultipartUpload,
   type StoredPart,
 } from '../storage.adapter';
@@ -30,10 +31,16 @@ export class S3Multipart {
     private readonly bucket: string,
   ) {}
 
-  async create(key: string, contentType: string): Promise<string> {
+  async create(key: string, options: CreateMultipartOptions): Promise<string> {
     const out = await this.run('createMultipartUpload', () =>
       this.client.send(
-        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ContentType: options.contentType,
+          // Only on request: S3 then refuses every part and completion that lacks its checksum.
+          ...(options.partChecksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
+        }),
       ),
     );
     if (!out.UploadId)
@@ -57,7 +64,12 @@ export class S3Multipart {
       );
       for (const part of out.Parts ?? []) {
         if (part.PartNumber === undefined || !part.ETag) continue;
-        parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag });
+        parts.push({
+          partNumber: part.PartNumber,
+          size: part.Size ?? 0,
+          etag: part.ETag,
+          ...(part.ChecksumSHA256 ? { checksumSha256: part.ChecksumSHA256 } : {}),
+        });
       }
       marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
     } while (marker);
@@ -74,7 +86,11 @@ export class S3Multipart {
           MultipartUpload: {
             Parts: [...parts]
               .sort((a, b) => a.partNumber - b.partNumber)
-              .map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })),
+              .map((part) => ({
+                PartNumber: part.partNumber,
+                ETag: part.etag,
+                ...(part.checksumSha256 ? { ChecksumSHA256: part.checksumSha256 } : {}),
+              })),
           },
         }),
       ),
