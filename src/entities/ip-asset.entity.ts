@@ -66,6 +66,10 @@ export class IpAsset {
   @Property({ type: 'integer', nullable: true })
   partCount?: number | null;
 
+  /** A multipart upload whose every part URL is pinned to the part's SHA-256 too. */
+  @Property({ type: 'boolean' })
+  partChecksums: boolean & Opt = false;
+
   @Property({ type: 'string', length: 255 })
   fileName!: string;
 

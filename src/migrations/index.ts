@@ -5,6 +5,7 @@ import { Migration20261201090000_asset_event } from './Migration20261201090000-a
 import { Migration20261201110000_rescan_index } from './Migration20261201110000-rescan-index';
 import { Migration20261201120000_multipart } from './Migration20261201120000-multipart';
 import { Migration20261201130000_drop_deleted_at } from './Migration20261201130000-drop-deleted-at';
+import { Migration20261201140000_part_checksums } from './Migration20261201140000-part-checksums';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201110000-rescan-index', class: Migration20261201110000_rescan_index },
   { name: 'Migration20261201120000-multipart', class: Migration20261201120000_multipart },
   { name: 'Migration20261201130000-drop-deleted-at', class: Migration20261201130000_drop_deleted_at },
+  { name: 'Migration20261201140000-part-checksums', class: Migration20261201140000_part_checksums },
 ];

@@ -31,9 +31,15 @@ export class MultipartUploadResolver {
   uploadPartUrls(
     @Arg('assetId', () => ID) assetId: string,
     @Arg('partNumbers', () => [Int]) partNumbers: number[],
+    @Arg('checksums', () => [String], {
+      nullable: true,
+      description:
+        'Base64 SHA-256 of each part, in the order of partNumbers: required when the upload was initiated with partChecksums, refused otherwise',
+    })
+    checksums: string[] | null | undefined,
     @Ctx() { actor, services }: GraphQLContext,
   ): Promise<UploadPartUrl[]> {
-    return services.multipart.partUrls(actor!, assetId, partNumbers);
+    return services.multipart.partUrls(actor!, assetId, partNumbers, checksums);
   }
 
   @Authorized()

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ServiceClient } from './client';
 import { ASSET_FIELDS } from './operations';
 
@@ -5,8 +6,10 @@ export const INITIATE_MULTIPART = `mutation InitiateMultipart($input: InitiateMu
   initiateMultipartUpload(input: $input) { assetId storageKey partSize partCount expiresAt }
 }`;
 
-export const PART_URLS = `mutation PartUrls($assetId: ID!, $partNumbers: [Int!]!) {
-  uploadPartUrls(assetId: $assetId, partNumbers: $partNumbers) { partNumber url headers expiresAt }
+export const PART_URLS = `mutation PartUrls($assetId: ID!, $partNumbers: [Int!]!, $checksums: [String!]) {
+  uploadPartUrls(assetId: $assetId, partNumbers: $partNumbers, checksums: $checksums) {
+    partNumber url headers expiresAt
+  }
 }`;
 
 export const UPLOADED_PARTS = `query UploadedParts($assetId: ID!) {
@@ -33,7 +36,7 @@ export interface PartUrl {
 export async function initiateMultipart(
   app: ServiceClient,
   token: string,
-  input: { fileName: string; fileSize: number; mimeType: string; partSize?: number },
+  input: { fileName: string; fileSize: number; mimeType: string; partSize?: number; partChecksums?: boolean },
 ): Promise<MultipartUpload> {
   const response = await app.gql<{ initiateMultipartUpload: MultipartUpload }>(
     INITIATE_MULTIPART,
@@ -51,8 +54,13 @@ export async function partUrls(
   token: string,
   assetId: string,
   partNumbers: number[],
+  checksums?: string[],
 ): Promise<PartUrl[]> {
-  const response = await app.gql<{ uploadPartUrls: PartUrl[] }>(PART_URLS, { assetId, partNumbers }, token);
+  const response = await app.gql<{ uploadPartUrls: PartUrl[] }>(
+    PART_URLS,
+    { assetId, partNumbers, checksums },
+    token,
+  );
   if (!response.data?.uploadPartUrls)
     throw new Error(`uploadPartUrls failed: ${JSON.stringify(response.errors)}`);
   return response.data.uploadPartUrls;
@@ -62,6 +70,11 @@ export async function partUrls(
 export function putPart(part: PartUrl, body: Buffer): Promise<Response> {
   const headers = Object.entries(part.headers).filter(([name]) => name.toLowerCase() !== 'content-length');
   return fetch(part.url, { method: 'PUT', headers: Object.fromEntries(headers), body });
+}
+
+/** Base64 SHA-256, as `checksums` and x-amz-checksum-sha256 carry it. */
+export function sha256Base64(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64');
 }
 
 /** `file` cut into parts of `partSize` bytes (the last one shorter). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectionReason } from '../../src/services/analytics/upload-event';
 import type { OpenMultipartUpload, StorageAdapter } from '../../src/storage/storage.adapter';
@@ -11,6 +12,7 @@ import {
   initiateMultipart,
   partUrls,
   putPart,
+  sha256Base64,
   type PartUrl,
 } from '../helpers/multipart';
 import { CONFIRM, INITIATE, SCAN_STATUS } from '../helpers/operations';
@@ -263,6 +265,79 @@ describe('multipart uploads, local provider', () => {
     expect(notMultipart.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'assetId' });
   });
 
+  it('part checksums: a part whose bytes do not match its SHA-256 is refused, the right one stored; ends CLEAN', async () => {
+    const file = textFile('checksummed');
+    const parts = cutIntoParts(file, PART_SIZE);
+    const upload = await initiateMultipart(app, alice, {
+      fileName: 'checksummed.txt',
+      fileSize: file.length,
+      mimeType: 'text/plain',
+      partSize: PART_SIZE,
+      partChecksums: true,
+    });
+    const urls = await partUrls(app, alice, upload.assetId, [1, 2, 3], parts.map(sha256Base64));
+    // Part 2's URL with other bytes of the right length: refused, and storage keeps nothing.
+    const part2 = urls.find((u) => u.partNumber === 2)!;
+    const wrong = await putPart(part2, Buffer.alloc(PART_SIZE, 'x'));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/sha256/);
+    const held = await app.gql<{ uploadedParts: { partNumber: number }[] }>(
+      UPLOADED_PARTS,
+      { assetId: upload.assetId },
+      alice,
+    );
+    expect(held.data?.uploadedParts).toEqual([]);
+    // The checksum is signed: the URL does not take another one.
+    const tampered = new URL(part2.url);
+    tampered.searchParams.set('sha256', sha256Base64(Buffer.alloc(PART_SIZE, 'x')));
+    expect((await putPart({ ...part2, url: tampered.toString() }, Buffer.alloc(PART_SIZE, 'x'))).status).toBe(
+      403,
+    );
+
+    const etags = await sendParts(urls, parts, [2, 3, 1]);
+    expect(
+      (await confirm(app, alice, upload.assetId, 'Checksummed', { parts: asParts(etags) })).errors,
+    ).toBeUndefined();
+    const asset = await waitForAsset(app, alice, upload.assetId, settled, 60_000);
+    expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
+    expect((await download(asset.downloadUrl!)).equals(file)).toBe(true);
+  });
+
+  it('bad part checksums: wrong count, not a SHA-256, missing where required, given where not', async () => {
+    const withChecksums = await initiateMultipart(app, alice, {
+      fileName: 'c.txt',
+      fileSize: 11 * MiB,
+      mimeType: 'text/plain',
+      partSize: PART_SIZE,
+      partChecksums: true,
+    });
+    const digest = sha256Base64(Buffer.from('part'));
+    const cases: [string, number[], string[] | undefined][] = [
+      [withChecksums.assetId, [1, 2], [digest]],
+      [withChecksums.assetId, [1], [digest, digest]],
+      [withChecksums.assetId, [1], [Buffer.alloc(31).toString('base64')]],
+      [withChecksums.assetId, [1], [createHash('sha256').update('x').digest('hex')]],
+      [withChecksums.assetId, [1], ['not base64 at all']],
+      [withChecksums.assetId, [1], undefined],
+    ];
+    const without = await initiateMultipart(app, alice, {
+      fileName: 'n.txt',
+      fileSize: 11 * MiB,
+      mimeType: 'text/plain',
+      partSize: PART_SIZE,
+    });
+    cases.push([without.assetId, [1], [digest]]);
+    for (const [assetId, partNumbers, checksums] of cases) {
+      const answer = await app.gql(PART_URLS, { assetId, partNumbers, checksums }, alice);
+      expect(answer.errors?.[0]?.extensions, JSON.stringify({ partNumbers, checksums })).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'checksums',
+      });
+    }
+    // Without the flag, part URLs are asked for as before.
+    expect(await partUrls(app, alice, without.assetId, [1])).toHaveLength(1);
+  });
+
   it('abortUpload frees the parts (none listed afterwards), is idempotent, and refuses late parts', async () => {
     const file = textFile('aborted');
     const parts = cutIntoParts(file, PART_SIZE);
@@ -406,6 +481,30 @@ describe('multipart uploads, S3 provider (s3rver)', () => {
     const moved = new URL(part!.url);
     moved.searchParams.set('partNumber', '2');
     expect(await signatureFor(s3, moved.toString(), part!.headers)).not.toBe(signature);
+  });
+  it('part checksums: the URL signs x-amz-checksum-sha256; another checksum would not verify', async () => {
+    const upload = await initiateMultipart(app, alice, {
+      fileName: 'summed.txt',
+      fileSize: 11 * MiB,
+      mimeType: 'text/plain',
+      partSize: PART_SIZE,
+      partChecksums: true,
+    });
+    const checksum = sha256Base64(Buffer.alloc(MiB, 'a'));
+    const [part] = await partUrls(app, alice, upload.assetId, [3], [checksum]);
+    expect(part!.headers).toEqual({ 'Content-Length': String(MiB), 'x-amz-checksum-sha256': checksum });
+    const url = new URL(part!.url);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual([
+      'content-length',
+      'host',
+      'x-amz-checksum-sha256',
+    ]);
+    const signature = url.searchParams.get('X-Amz-Signature');
+    expect(await signatureFor(s3, part!.url, part!.headers)).toBe(signature);
+    const other = { ...part!.headers, 'x-amz-checksum-sha256': sha256Base64(Buffer.alloc(MiB, 'b')) };
+    expect(await signatureFor(s3, part!.url, other)).not.toBe(signature);
+    const { 'x-amz-checksum-sha256': _dropped, ...withoutChecksum } = part!.headers;
+    expect(await signatureFor(s3, part!.url, withoutChecksum)).not.toBe(signature);
   });
 });
 

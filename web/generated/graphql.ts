@@ -28,6 +28,8 @@ export type InitiateMultipartUploadInput = {
   fileName: string;
   fileSize: number;
   mimeType: string;
+  /** Optional. When true, every part URL must be asked for with its part's SHA-256 (uploadPartUrls' checksums), and storage accepts only those exact bytes */
+  partChecksums?: boolean | null | undefined;
   /** Bytes per part; optional. The server picks one (at least 5 MiB, at most 10,000 parts) when omitted */
   partSize?: number | null | undefined;
   projectId?: string | number | null | undefined;

@@ -73,4 +73,11 @@ export class InitiateMultipartUploadInput {
       'Bytes per part; optional. The server picks one (at least 5 MiB, at most 10,000 parts) when omitted',
   })
   partSize?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Optional. When true, every part URL must be asked for with its part's SHA-256 (uploadPartUrls' checksums), and storage accepts only those exact bytes",
+  })
+  partChecksums?: boolean | null;
 }

@@ -12,6 +12,7 @@ import {
 } from '../../storage/storage.adapter';
 import type { Actor } from '../actor';
 import { checkNewUpload, draftAsset, type NewUploadRequest } from './new-draft';
+import { assertPartChecksums, withStoredChecksums } from './part-checksums';
 import { assertPartNumbers, partLayout, partLength, partsNotReady, type PartLayout } from './part-layout';
 import type { UploadQuota } from './upload-quota';
 
@@ -26,6 +27,8 @@ export interface MultipartSettings {
 
 export interface InitiateMultipartRequest extends NewUploadRequest {
   partSize?: number | null;
+  /** Every part URL will be asked for with its part's SHA-256. */
+  partChecksums?: boolean | null;
 }
 
 export interface InitiatedMultipart {
@@ -64,12 +67,14 @@ export class MultipartUploadService {
     asset.uploadKey = asset.storageKey;
     asset.partSize = layout.partSize;
     asset.partCount = layout.partCount;
+    asset.partChecksums = request.partChecksums === true;
     asset.uploadExpiresAt = new Date(
       Math.floor(this.now().getTime() / 1000) * 1000 + this.settings.multipartTtlSeconds * 1000,
     );
     await this.quota.assertRoom(actor, asset.fileSize);
     asset.multipartUploadId = await this.storage.createMultipartUpload(asset.storageKey, {
       contentType: upload.mimeType,
+      partChecksums: asset.partChecksums,
     });
     try {
       await this.quota.createWithinQuota(actor, asset, {
@@ -102,16 +107,25 @@ export class MultipartUploadService {
     };
   }
 
-  /** Presigned PUT URLs for these parts, each accepting exactly its part's length. */
-  async partUrls(actor: Actor, assetId: string, partNumbers: readonly number[]): Promise<PartUrl[]> {
+  /**
+   * Presigned PUT URLs for these parts, each accepting exactly its part's length and, for an
+   * upload initiated with part checksums, its SHA-256 (`checksums[i]` for `partNumbers[i]`).
+   */
+  async partUrls(
+    actor: Actor,
+    assetId: string,
+    partNumbers: readonly number[],
+    checksums?: readonly string[] | null,
+  ): Promise<PartUrl[]> {
     const asset = await this.openUpload(actor, assetId);
     const layout = layoutOf(asset);
     assertPartNumbers(partNumbers, layout.partCount);
+    assertPartChecksums(checksums, partNumbers.length, asset.partChecksums);
     const remainingSeconds = Math.floor((asset.uploadExpiresAt.getTime() - this.now().getTime()) / 1000);
     if (remainingSeconds < 1) throw ERRORS.uploadExpired();
     const expiresInSeconds = Math.min(this.settings.urlTtlSeconds, remainingSeconds);
     return Promise.all(
-      partNumbers.map(async (partNumber) => ({
+      partNumbers.map(async (partNumber, i) => ({
         partNumber,
         ...(await this.storage.presignUploadPart({
           key: asset.storageKey,
@@ -119,6 +133,7 @@ export class MultipartUploadService {
           partNumber,
           contentLength: partLength(layout, partNumber),
           expiresInSeconds,
+          checksumSha256: checksums?.[i],
         })),
       })),
     );
@@ -147,7 +162,17 @@ export class MultipartUploadService {
     const uploadId = draft.multipartUploadId!;
     const layout = layoutOf(draft);
     if (await this.storage.head(draft.storageKey)) return;
-    const toComplete = parts ? this.checkGivenParts(layout, parts) : await this.listedParts(draft, layout);
+    let toComplete = parts ? this.checkGivenParts(layout, parts) : await this.listedParts(draft, layout);
+    // S3 wants each part's checksum at completion; it verified and lists them.
+    if (parts && draft.partChecksums) {
+      toComplete = withStoredChecksums(
+        toComplete,
+        await this.storage.listParts(draft.storageKey, uploadId).catch((error: unknown) => {
+          if (error instanceof MultipartUploadNotFound) return [];
+          throw error;
+        }),
+      );
+    }
     try {
       await this.storage.completeMultipartUpload(draft.storageKey, uploadId, toComplete);
     } catch (error) {
