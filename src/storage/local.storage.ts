@@ -349,12 +349,18 @@ export class LocalStorageAdapter implements StorageAdapter {
 
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     this.pathFor(key, 'abortMultipartUpload');
-    await this.guard('abortMultipartUpload', () => this.multipart.abort(key, uploadId));
+    await this.guard('abortMultipartUpload', async () => {
+      await this.multipart.abort(key, uploadId);
+      // "Nothing to abort" is an answer only while the root exists; without it, storage is down.
+      if (await this.rootIsGone()) throw new StorageRootMissing();
+    });
   }
 
   async *listMultipartUploads(prefix: string): AsyncIterable<OpenMultipartUpload[]> {
     if (!isValidStoragePrefix(prefix)) throw new InvalidStorageKey('listMultipartUploads');
     try {
+      // An empty listing of a missing root would tell the orphan scan that nothing is open.
+      if (await this.rootIsGone()) throw new StorageRootMissing();
       yield* this.multipart.list(prefix);
     } catch (error) {
       throw wrap('listMultipartUploads', error);

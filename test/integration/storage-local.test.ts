@@ -486,6 +486,26 @@ describe('LocalStorageAdapter', () => {
     }
   });
 
+  it('with the root gone, aborting or listing multipart uploads is an outage, not "nothing there"', async () => {
+    const rootDir = path.join(root, 'vanishing');
+    const vanishing = new LocalStorageAdapter({
+      rootDir,
+      signingSecret: 'a-test-signing-secret-0123456789',
+      publicUrl: () => baseUrl,
+    });
+    await vanishing.ping();
+    const key = newKey('big.bin');
+    const uploadId = await vanishing.createMultipartUpload(key, { contentType: 'application/octet-stream' });
+    await rm(rootDir, { recursive: true, force: true });
+    const aborted = await vanishing.abortMultipartUpload(key, uploadId).catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ name: 'StorageError', unavailable: true });
+    const listing = (async () => {
+      for await (const page of vanishing.listMultipartUploads('')) void page;
+    })();
+    await expect(listing).rejects.toMatchObject({ unavailable: true });
+    expect(existsSync(rootDir)).toBe(false);
+  });
+
   it('pings by writing, and fails without naming the path when it cannot', async () => {
     await storage.ping();
     const blocked = path.join(root, 'not-a-dir');
