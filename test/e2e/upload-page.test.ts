@@ -7,6 +7,7 @@ import { browserSuite } from '../helpers/browser-suite';
 import { ASSET, MY_ASSETS } from '../helpers/operations';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { uploadFile } from '../helpers/upload';
+import { dropFiles, fileOf, resultCard, startUpload, type DroppedFile } from '../helpers/upload-page';
 
 /**
  * The upload page (web/, built by Vite) in Debian's Chromium, driven by playwright-core, against
@@ -22,30 +23,8 @@ describe('upload page in a browser', () => {
   /** Opens the page signed in with `token` the way `npm start`'s link does: in the fragment. */
   const openSignedIn = (token: string, on?: Page) => suite.openSignedIn('/', token, on);
 
-  /** Drops files on Uppy's drop zone, as a person dragging them from a file manager would. */
-  async function dropFiles(files: { name: string; type: string; base64: string }[], on: Page = suite.page) {
-    await on.evaluate((list) => {
-      const w = globalThis as any;
-      const transfer = new w.DataTransfer();
-      for (const file of list) {
-        const bytes = Uint8Array.from(w.atob(file.base64), (c: string) => c.charCodeAt(0));
-        transfer.items.add(new w.File([bytes], file.name, { type: file.type }));
-      }
-      const zone = w.document.querySelector('.uppy-Dashboard-inner');
-      for (const type of ['dragenter', 'dragover', 'drop']) {
-        zone.dispatchEvent(
-          new w.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
-        );
-      }
-    }, files);
-  }
-
-  // Functions run in the page; the project's tsconfig has no DOM types, hence `any` there.
-  const fileOf = (name: string, type: string, bytes: Buffer) => ({
-    name,
-    type,
-    base64: bytes.toString('base64'),
-  });
+  /** Drops files on Uppy's drop zone of `on` (the first page unless told). */
+  const drop = (files: DroppedFile[], on: Page = suite.page) => dropFiles(on, files);
 
   /** Records every state each result card shows, as it changes (proves the page is live). */
   async function recordStates(on: Page = suite.page): Promise<void> {
@@ -69,12 +48,9 @@ describe('upload page in a browser', () => {
   }
   const seenStates = () =>
     suite.page.evaluate(() => (globalThis as any).seenStates as Record<string, string[]>);
-  const card = (name: string, on: Page = suite.page) =>
-    on.locator(`#results .result-item[data-file-name="${name}"]`);
+  const card = (name: string, on: Page = suite.page) => resultCard(on, name);
 
-  async function startUpload(on: Page = suite.page): Promise<void> {
-    await on.locator('.uppy-StatusBar-actionBtn--upload').click();
-  }
+  const start = (on: Page = suite.page) => startUpload(on);
 
   it('serves the built page with a strict policy: scripts and styles from this origin only', async () => {
     const { origin } = suite;
@@ -116,10 +92,10 @@ describe('upload page in a browser', () => {
     const token = app.token('page-bob');
     await openSignedIn(token);
     await recordStates();
-    await dropFiles([fileOf('green square.png', 'image/png', png), fileOf('eicar.txt', 'text/plain', EICAR)]);
+    await drop([fileOf('green square.png', 'image/png', png), fileOf('eicar.txt', 'text/plain', EICAR)]);
     await expect.poll(() => page.locator('.uppy-Dashboard-Item').count()).toBe(2);
     await browser.screenshot(page, 'upload-batch-added');
-    await startUpload();
+    await start();
 
     await page.waitForSelector(
       '#results .result-item[data-file-name="green square.png"][data-state="CLEAN"]',
@@ -176,12 +152,12 @@ describe('upload page in a browser', () => {
     page.on('request', onRequest);
     try {
       const big = Buffer.alloc(MAX_FILE_SIZE + 1, 7);
-      await dropFiles([fileOf('too big.txt', 'text/plain', big)]);
+      await drop([fileOf('too big.txt', 'text/plain', big)]);
       await expect.poll(() => page.textContent('#refusals')).toContain('too big.txt was not added');
       expect(await page.textContent('#refusals')).toMatch(
         /too big\.txt exceeds maximum allowed size of 2\.9 MB/,
       );
-      await dropFiles([fileOf('setup.exe', 'application/x-msdownload', Buffer.from('MZ fake'))]);
+      await drop([fileOf('setup.exe', 'application/x-msdownload', Buffer.from('MZ fake'))]);
       await expect.poll(() => page.textContent('#refusals')).toContain('setup.exe was not added');
       expect(await page.locator('.uppy-Dashboard-Item').count()).toBe(0);
       expect(graphqlCalls.filter((body) => body.includes('initiateUpload'))).toEqual([]);
@@ -194,8 +170,8 @@ describe('upload page in a browser', () => {
   it('explains a refusal after the bytes went: content that is not what it claims', async () => {
     const { app, page } = suite;
     await openSignedIn(app.token('page-dave'));
-    await dropFiles([fileOf('fake.png', 'image/png', Buffer.from('not a png at all\n'))]);
-    await startUpload();
+    await drop([fileOf('fake.png', 'image/png', Buffer.from('not a png at all\n'))]);
+    await start();
     const fake = card('fake.png');
     await page.waitForSelector(
       '#results .result-item[data-file-name="fake.png"][data-code="CONTENT_MISMATCH"]',
@@ -240,8 +216,8 @@ describe('upload page in a browser', () => {
         socket.close({ code: 4401, reason: 'Unauthorized' }),
       );
       await openSignedIn(token, refusedPage);
-      await dropFiles([note('refused.txt')], refusedPage);
-      await startUpload(refusedPage);
+      await drop([note('refused.txt')], refusedPage);
+      await start(refusedPage);
       await refusedPage.waitForSelector('#results .result-item[data-code="UNAUTHENTICATED"]');
       const refused = await app.gql(ASSET, { id: await assetIdOf('refused.txt') }, token);
       expect(refused.data.asset.status).toBe('DRAFT');
@@ -249,8 +225,8 @@ describe('upload page in a browser', () => {
       // A proxy that drops WebSockets: the file is confirmed and scanned all the same.
       await brokenPage.routeWebSocket(/\/graphql$/, (socket) => socket.close({ code: 1011, reason: 'gone' }));
       await openSignedIn(token, brokenPage);
-      await dropFiles([note('unwatched.txt')], brokenPage);
-      await startUpload(brokenPage);
+      await drop([note('unwatched.txt')], brokenPage);
+      await start(brokenPage);
       await brokenPage.waitForSelector('#results .result-item[data-code="LIVE_STATUS_FAILED"]');
       expect(await brokenPage.textContent('#results .error-text')).toContain('Check “My uploads”');
       await waitForAsset(
