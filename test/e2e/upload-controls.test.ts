@@ -157,6 +157,48 @@ describe('upload page controls in a browser', () => {
     expect([...routed.keys()].sort()).toEqual([1, 2, 3, 4]);
   }, 120_000);
 
+  it('cancel in the middle of a large upload: the server aborts it (parts freed, asset REJECTED)', async () => {
+    const { app, page } = suite;
+    const token = app.token('cancel-erin');
+    await suite.openSignedIn('/', token);
+    let release!: () => void;
+    const cancelled = new Promise<void>((resolve) => (release = resolve));
+    const parts = (url: URL) => url.pathname.startsWith('/storage/part/');
+    // Part 1 goes through; the others hang until the upload is cancelled.
+    await page.route(parts, async (route) => {
+      if (Number(new URL(route.request().url()).searchParams.get('partNumber')) > 1) await cancelled;
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      await dropFiles(page, [
+        { name: 'dropped.txt', type: 'text/plain', repeat: 'never finished\n', size: LARGE_SIZE },
+      ]);
+      await startUpload(page);
+      const assetIdOf = () =>
+        page.evaluate(
+          () =>
+            (Object.values((globalThis as any).uppy.getState().files)[0] as any)?.meta.assetId as
+              string | undefined,
+        );
+      await expect.poll(assetIdOf).toBeTruthy();
+      const assetId = (await assetIdOf())!;
+      await expect
+        .poll(async () => (await app.gql(PartsDocument, { assetId }, token)).data?.uploadedParts.length, {
+          timeout: 20_000,
+        })
+        .toBe(1);
+
+      await page.locator('[data-cy="cancel"]').click();
+      release();
+      await expect
+        .poll(async () => (await app.gql(AssetDocument, { id: assetId }, token)).data?.asset?.status)
+        .toBe('REJECTED');
+      expect(await page.locator('.uppy-Dashboard-Item').count()).toBe(0);
+    } finally {
+      await page.unroute(parts);
+    }
+  }, 120_000);
+
   it('retry: a PUT storage refused is sent again with the Retry button, and then scanned', async () => {
     const { app, browser, page } = suite;
     await suite.openSignedIn('/', app.token('retry-dave'));
