@@ -23,7 +23,7 @@ import {
 import { S3Multipart } from './s3/s3-multipart';
 import { S3ObjectUrlPresigner } from './s3/object-url-presigner';
 import { createS3Client, type S3Settings } from './s3/s3-client';
-import { describeProviderError, isMissingObject, isNotFound, isProviderUnavailable } from './s3/s3-errors';
+import { describeProviderError, isMissingObject, isNotFound, providerStorageError } from './s3/s3-errors';
 import {
   InvalidStorageKey,
   StorageError,
@@ -385,14 +385,7 @@ export class S3StorageAdapter implements StorageAdapter {
   /** SDK messages can name the bucket or endpoint; only a generic message leaves the adapter. */
   private wrap(operation: string, error: unknown): Error {
     if (error instanceof StorageError || error instanceof StorageObjectNotFound) return error;
-    const { code, status } = describeProviderError(error);
-    return new StorageError(`Storage ${operation} failed`, {
-      operation,
-      cause: error,
-      code,
-      status,
-      unavailable: isProviderUnavailable(error),
-    });
+    return providerStorageError(operation, error);
   }
 }
 

@@ -1,4 +1,5 @@
 import { isNetworkError } from '../../error-details';
+import { StorageError } from '../storage.adapter';
 
 /** The safe-to-keep parts of an SDK or network error: a short code and an HTTP status. */
 export function describeProviderError(error: unknown): { code?: string; status?: number } {
@@ -33,4 +34,19 @@ export function isProviderUnavailable(error: unknown): boolean {
   if (status !== undefined) return status >= 500 || status === 429;
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'TimeoutError' || name === 'RequestTimeout';
+}
+
+/**
+ * An SDK failure as the adapter's StorageError: code, status and whether it is an outage kept,
+ * the SDK's message (which can name the bucket or endpoint) not.
+ */
+export function providerStorageError(operation: string, error: unknown): StorageError {
+  const { code, status } = describeProviderError(error);
+  return new StorageError(`Storage ${operation} failed`, {
+    operation,
+    cause: error,
+    code,
+    status,
+    unavailable: isProviderUnavailable(error),
+  });
 }

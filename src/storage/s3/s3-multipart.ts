@@ -15,7 +15,7 @@ import {
   type OpenMultipartUpload,
   type StoredPart,
 } from '../storage.adapter';
-import { describeProviderError, isProviderUnavailable } from './s3-errors';
+import { describeProviderError, providerStorageError } from './s3-errors';
 
 /** S3's answers to a completion whose parts are not what it holds. */
 const INCOMPLETE_CODES = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
@@ -148,7 +148,7 @@ export class S3Multipart {
 /** S3's error, as the adapter's (messages never name the bucket). */
 export function toStorageError(operation: string, error: unknown): StorageError {
   if (error instanceof StorageError) return error;
-  const { code, status } = describeProviderError(error);
+  const { code } = describeProviderError(error);
   if (code === 'NoSuchUpload') return new MultipartUploadNotFound(operation, error);
   if (code && INCOMPLETE_CODES.has(code)) {
     return new MultipartIncomplete(
@@ -158,11 +158,5 @@ export function toStorageError(operation: string, error: unknown): StorageError 
       { cause: error, code },
     );
   }
-  return new StorageError(`Storage ${operation} failed`, {
-    operation,
-    cause: error,
-    code,
-    status,
-    unavailable: isProviderUnavailable(error),
-  });
+  return providerStorageError(operation, error);
 }
