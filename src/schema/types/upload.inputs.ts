@@ -1,8 +1,10 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { JSONScalar, SafeInt } from '../scalars';
 
+/** What every initiate names: the file and where it belongs (each input type lists these first). */
+// Decorated so its fields are inherited; referenced by no field, it is not emitted itself.
 @InputType()
-export class InitiateUploadInput {
+abstract class NewUploadInput {
   @Field(() => String)
   fileName!: string;
 
@@ -14,7 +16,10 @@ export class InitiateUploadInput {
 
   @Field(() => ID, { nullable: true })
   projectId?: string | null;
+}
 
+@InputType()
+export class InitiateUploadInput extends NewUploadInput {
   @Field(() => String, {
     nullable: true,
     description: 'Base64 SHA-256 of the file; when given, the upload URL accepts only these exact bytes',
@@ -54,19 +59,7 @@ export class ConfirmUploadInput {
 }
 
 @InputType()
-export class InitiateMultipartUploadInput {
-  @Field(() => String)
-  fileName!: string;
-
-  @Field(() => SafeInt)
-  fileSize!: number;
-
-  @Field(() => String)
-  mimeType!: string;
-
-  @Field(() => ID, { nullable: true })
-  projectId?: string | null;
-
+export class InitiateMultipartUploadInput extends NewUploadInput {
   @Field(() => SafeInt, {
     nullable: true,
     description:
