@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureClamd } from '../test/helpers/clamd';
 import { deploymentEnv, startDeployment } from '../test/helpers/deployment';
 import { initiateMultipart, partUrls, putPart, type PartUrl } from '../test/helpers/multipart';
-import { ASSET } from '../test/helpers/operations';
+import { AssetDocument } from '../test/helpers/operations';
 import { buildDist } from '../test/helpers/process';
 import { confirm } from '../test/helpers/upload';
 import { benchMain, type BenchOptions } from './lib/cli';
@@ -158,7 +158,7 @@ export async function runMultipartBench(_options: BenchOptions): Promise<BenchRo
     let asset;
     do {
       await sleep(100);
-      asset = (await client.gql(ASSET, { id: upload.assetId }, token)).data?.asset;
+      asset = (await client.gql(AssetDocument, { id: upload.assetId }, token)).data?.asset;
     } while (asset && asset.status === 'PROCESSING');
     const totalSeconds = (performance.now() - confirmStarted) / 1000;
     const [apiPeak, workerPeak] = await sampler.stop();

@@ -23,7 +23,7 @@ import { collectSubscription } from '../test/helpers/app';
 import { ensureClamd } from '../test/helpers/clamd';
 import type { ServiceClient } from '../test/helpers/client';
 import { deploymentEnv, startDeployment } from '../test/helpers/deployment';
-import { ASSET, SCAN_STATUS } from '../test/helpers/operations';
+import { AssetDocument, SCAN_STATUS } from '../test/helpers/operations';
 import { buildDist } from '../test/helpers/process';
 import { confirm, initiate, putBytes } from '../test/helpers/upload';
 import { benchMain, type BenchOptions } from './lib/cli';
@@ -184,7 +184,7 @@ async function memoryBench(): Promise<{ idle: number; peak: number; seconds: num
     let asset;
     do {
       await sleep(100);
-      asset = (await api.gql(ASSET, { id: upload.assetId }, token)).data?.asset;
+      asset = (await api.gql(AssetDocument, { id: upload.assetId }, token)).data?.asset;
     } while (asset && asset.status === 'PROCESSING');
     sampling = false;
     await sampler;

@@ -3,7 +3,7 @@ import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousAccessibilityViolations } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
-import { ASSET } from '../helpers/operations';
+import { AssetDocument } from '../helpers/operations';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { initiate, uploadFile } from '../helpers/upload';
 
@@ -91,7 +91,7 @@ describe('admin dashboard in a browser', () => {
     expect(await page.textContent('#cleanup-result [data-cleanup="abandoned"]')).toBe(
       '1 abandoned upload(s)',
     );
-    expect((await app.gql(ASSET, { id: draft.assetId }, owner)).data.asset.status).toBe('DRAFT');
+    expect((await app.gql(AssetDocument, { id: draft.assetId }, owner)).data!.asset!.status).toBe('DRAFT');
     await browser.screenshot(page, 'admin-cleanup-dry-run');
 
     // The real run: cancelling the confirmation changes nothing.
@@ -99,7 +99,7 @@ describe('admin dashboard in a browser', () => {
     await page.waitForSelector('#cleanup-dialog[open]');
     expect(await page.textContent('#cleanup-dialog-text')).toContain('This deletes 1 upload(s)');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    expect((await app.gql(ASSET, { id: draft.assetId }, owner)).data.asset.status).toBe('DRAFT');
+    expect((await app.gql(AssetDocument, { id: draft.assetId }, owner)).data!.asset!.status).toBe('DRAFT');
 
     await page.getByRole('button', { name: 'Run cleanup…' }).click();
     await page.waitForSelector('#cleanup-dialog[open]');
@@ -108,7 +108,7 @@ describe('admin dashboard in a browser', () => {
     expect(await page.textContent('#cleanup-result [data-cleanup="abandoned"]')).toBe(
       '1 abandoned upload(s)',
     );
-    expect((await app.gql(ASSET, { id: draft.assetId }, owner)).data.asset.status).toBe('REJECTED');
+    expect((await app.gql(AssetDocument, { id: draft.assetId }, owner)).data!.asset!.status).toBe('REJECTED');
     await browser.screenshot(page, 'admin-cleanup-done');
   });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { signToken } from '../../src/api/auth';
 import { seriousAccessibilityViolations } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
-import { ASSET, MY_ASSETS } from '../helpers/operations';
+import { AssetDocument, MineDocument } from '../helpers/operations';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { uploadFile } from '../helpers/upload';
 import { dropFiles, fileOf, resultCard, startUpload, type DroppedFile } from '../helpers/upload-page';
@@ -193,8 +193,8 @@ describe('upload page in a browser', () => {
       .toContain('The server did not accept this token');
     await page.waitForSelector('#mine-error[data-code="UNAUTHENTICATED"]');
     expect(await page.textContent('#mine-error')).toContain('Your token is missing, invalid or expired');
-    const mine = await app.gql(MY_ASSETS, {}, app.token('page-mallory'));
-    expect(mine.data.myAssets.totalCount).toBe(0);
+    const mine = await app.gql(MineDocument, {}, app.token('page-mallory'));
+    expect(mine.data!.myAssets.totalCount).toBe(0);
     await browser.screenshot(page, 'upload-unauthenticated');
   });
 
@@ -203,9 +203,8 @@ describe('upload page in a browser', () => {
     const token = app.token('page-erin');
     const note = (name: string) => fileOf(name, 'text/plain', Buffer.from(`${name}\n`));
     const assetIdOf = async (name: string) => {
-      const mine = await app.gql(MY_ASSETS, { first: 20 }, token);
-      return mine.data.myAssets.nodes.find((asset: { fileName: string }) => asset.fileName === name)
-        .id as string;
+      const mine = await app.gql(MineDocument, { first: 20 }, token);
+      return mine.data!.myAssets.nodes.find((asset) => asset.fileName === name)!.id;
     };
     // Each case on a page of its own: WebSocket routes cannot be removed from a page.
     const refusedPage = await browser.newPage();
@@ -219,8 +218,8 @@ describe('upload page in a browser', () => {
       await drop([note('refused.txt')], refusedPage);
       await start(refusedPage);
       await refusedPage.waitForSelector('#results .result-item[data-code="UNAUTHENTICATED"]');
-      const refused = await app.gql(ASSET, { id: await assetIdOf('refused.txt') }, token);
-      expect(refused.data.asset.status).toBe('DRAFT');
+      const refused = await app.gql(AssetDocument, { id: await assetIdOf('refused.txt') }, token);
+      expect(refused.data!.asset!.status).toBe('DRAFT');
 
       // A proxy that drops WebSockets: the file is confirmed and scanned all the same.
       await brokenPage.routeWebSocket(/\/graphql$/, (socket) => socket.close({ code: 1011, reason: 'gone' }));

@@ -24,7 +24,7 @@ export interface ServiceClient {
     token?: string | null,
   ): Promise<GqlResponse<TResult>>;
   /** POST an operation written in the test, e.g. one the server must refuse. */
-  gql<T = any>(
+  gql<T = unknown>(
     query: string,
     variables?: Record<string, unknown>,
     token?: string | null,

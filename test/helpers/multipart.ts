@@ -1,22 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { ServiceClient } from './client';
-import { ASSET_FIELDS } from './operations';
+import {
+  AbortDocument,
+  InitiateMultipartDocument,
+  PartUrlsDocument,
+  UploadedPartsDocument,
+} from '../generated/graphql';
 
-export const INITIATE_MULTIPART = `mutation InitiateMultipart($input: InitiateMultipartUploadInput!) {
-  initiateMultipartUpload(input: $input) { assetId storageKey partSize partCount expiresAt }
-}`;
-
-export const PART_URLS = `mutation PartUrls($assetId: ID!, $partNumbers: [Int!]!, $checksums: [String!]) {
-  uploadPartUrls(assetId: $assetId, partNumbers: $partNumbers, checksums: $checksums) {
-    partNumber url headers expiresAt
-  }
-}`;
-
-export const UPLOADED_PARTS = `query UploadedParts($assetId: ID!) {
-  uploadedParts(assetId: $assetId) { partNumber size etag }
-}`;
-
-export const ABORT = `mutation Abort($assetId: ID!) { abortUpload(assetId: $assetId) { ${ASSET_FIELDS} } }`;
+/** The multipart operations (test/operations/integration.graphql), as typed documents. */
+export { AbortDocument, InitiateMultipartDocument, PartUrlsDocument, UploadedPartsDocument };
 
 export interface MultipartUpload {
   assetId: string;
@@ -38,11 +30,7 @@ export async function initiateMultipart(
   token: string,
   input: { fileName: string; fileSize: number; mimeType: string; partSize?: number; partChecksums?: boolean },
 ): Promise<MultipartUpload> {
-  const response = await app.gql<{ initiateMultipartUpload: MultipartUpload }>(
-    INITIATE_MULTIPART,
-    { input },
-    token,
-  );
+  const response = await app.gql(InitiateMultipartDocument, { input }, token);
   if (!response.data?.initiateMultipartUpload) {
     throw new Error(`initiateMultipartUpload failed: ${JSON.stringify(response.errors)}`);
   }
@@ -56,14 +44,14 @@ export async function partUrls(
   partNumbers: number[],
   checksums?: string[],
 ): Promise<PartUrl[]> {
-  const response = await app.gql<{ uploadPartUrls: PartUrl[] }>(
-    PART_URLS,
-    { assetId, partNumbers, checksums },
-    token,
-  );
+  const response = await app.gql(PartUrlsDocument, { assetId, partNumbers, checksums }, token);
   if (!response.data?.uploadPartUrls)
     throw new Error(`uploadPartUrls failed: ${JSON.stringify(response.errors)}`);
-  return response.data.uploadPartUrls;
+  // JSON scalar in the schema; presigned part headers are strings.
+  return response.data.uploadPartUrls.map(({ headers, ...rest }) => ({
+    ...rest,
+    headers: headers as Record<string, string>,
+  }));
 }
 
 /** PUTs one part the way a browser would (fetch sets Content-Length from the body). */

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  AdminMetricsDocument,
+  FailureBreakdownDocument,
+  QueueDepthDocument,
+  RebuildMetricsDocument,
+  TopTwoUploadersDocument,
+  TriggerCleanupDocument,
+} from '../generated/graphql';
 import { collectSubscription, startTestApp, type TestApp } from '../helpers/app';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { SCAN_STATUS } from '../helpers/operations';
 import { confirm, initiate, PNG_1x1, putBytes, uploadFile } from '../helpers/upload';
 import { AnalyticsKeys } from '../../src/services/analytics/analytics-keys';
 import { UploadEventType } from '../../src/services/analytics/upload-event';
-
-const METRICS = `query($start: DateTime, $end: DateTime) {
-  uploadMetrics(start: $start, end: $end) {
-    totalUploads successfulUploads failedUploads successRate averageFileSize totalStorageUsed
-    byMimeType { key count } byStatus { key count } virusScans { total clean infected failed } from to
-  }
-}`;
 
 describe('admin analytics, queue depth, cleanup and observability after a scripted mix of uploads', () => {
   let app: TestApp;
@@ -84,12 +85,8 @@ describe('admin analytics, queue depth, cleanup and observability after a script
   afterAll(() => app?.close());
 
   it('a dry-run cleanup reports the abandoned upload and changes nothing', async () => {
-    const result = await app.gql(
-      `mutation { triggerUploadCleanup { dryRun abandonedCleaned failedCleaned infectedCleaned storageFreedBytes errors } }`,
-      {},
-      admin,
-    );
-    expect(result.data.triggerUploadCleanup).toEqual({
+    const result = await app.gql(TriggerCleanupDocument, {}, admin);
+    expect(result.data!.triggerUploadCleanup).toEqual({
       dryRun: true,
       abandonedCleaned: 1,
       failedCleaned: 0,
@@ -97,8 +94,8 @@ describe('admin analytics, queue depth, cleanup and observability after a script
       storageFreedBytes: 0,
       errors: [],
     });
-    const depth = await app.gql(`{ uploadQueueDepth { pending scanning processing } }`, {}, admin);
-    expect(depth.data.uploadQueueDepth).toEqual({ pending: 2, scanning: 0, processing: 0 });
+    const depth = await app.gql(QueueDepthDocument, {}, admin);
+    expect(depth.data!.uploadQueueDepth).toEqual({ pending: 2, scanning: 0, processing: 0 });
   });
 
   it('the real cleanup rejects the abandoned upload; every figure then equals what the script did', async () => {
@@ -122,8 +119,8 @@ describe('admin analytics, queue depth, cleanup and observability after a script
       ['REJECTED', true],
     ]);
 
-    const { data } = await app.gql(METRICS, {}, admin);
-    const metrics = data.uploadMetrics;
+    const { data } = await app.gql(AdminMetricsDocument, {}, admin);
+    const metrics = data!.uploadMetrics;
     expect(metrics).toMatchObject({
       totalUploads: expected.initiated,
       successfulUploads: expected.approved,
@@ -142,24 +139,24 @@ describe('admin analytics, queue depth, cleanup and observability after a script
       ]),
     );
 
-    const breakdown = await app.gql(`{ uploadFailureBreakdown { key count } }`, {}, admin);
-    expect(breakdown.data.uploadFailureBreakdown).toEqual(
+    const breakdown = await app.gql(FailureBreakdownDocument, {}, admin);
+    expect(breakdown.data!.uploadFailureBreakdown).toEqual(
       expect.arrayContaining([
         { key: 'Virus detected', count: 1 },
         { key: 'Content mismatch', count: 1 },
         { key: 'Upload abandoned', count: 1 },
       ]),
     );
-    expect(breakdown.data.uploadFailureBreakdown).toHaveLength(3);
+    expect(breakdown.data!.uploadFailureBreakdown).toHaveLength(3);
 
-    const top = await app.gql(`{ topUploaders(limit: 2) { userId uploads totalBytes } }`, {}, admin);
-    expect(top.data.topUploaders).toEqual([
+    const top = await app.gql(TopTwoUploadersDocument, {}, admin);
+    expect(top.data!.topUploaders).toEqual([
       { userId: 'alice', uploads: 2, totalBytes: bytesBy.alice },
       { userId: 'bob', uploads: 1, totalBytes: bytesBy.bob },
     ]);
 
-    const depth = await app.gql(`{ uploadQueueDepth { pending scanning processing } }`, {}, admin);
-    expect(depth.data.uploadQueueDepth).toEqual({ pending: 1, scanning: 0, processing: 0 });
+    const depth = await app.gql(QueueDepthDocument, {}, admin);
+    expect(depth.data!.uploadQueueDepth).toEqual({ pending: 1, scanning: 0, processing: 0 });
 
     // The REST twins answer the same.
     const base = app.url.replace('/graphql', '');
@@ -182,13 +179,13 @@ describe('admin analytics, queue depth, cleanup and observability after a script
   it('a date range works and a reversed one is BAD_USER_INPUT', async () => {
     const today = new Date();
     const ranged = await app.gql(
-      METRICS,
+      AdminMetricsDocument,
       { start: new Date(today.getTime() - 86_400_000).toISOString(), end: today.toISOString() },
       admin,
     );
-    expect(ranged.data.uploadMetrics.totalUploads).toBe(expected.initiated);
+    expect(ranged.data!.uploadMetrics.totalUploads).toBe(expected.initiated);
     const reversed = await app.gql(
-      METRICS,
+      AdminMetricsDocument,
       { start: today.toISOString(), end: new Date(0).toISOString() },
       admin,
     );
@@ -207,7 +204,7 @@ describe('admin analytics, queue depth, cleanup and observability after a script
 
   it('users get FORBIDDEN / 403; no token gets 401', async () => {
     for (const query of [
-      METRICS,
+      AdminMetricsDocument.toString(),
       '{ uploadQueueDepth { pending } }',
       '{ uploadFailureBreakdown { key } }',
       '{ topUploaders { userId } }',
@@ -284,14 +281,10 @@ describe('admin analytics, queue depth, cleanup and observability after a script
     const prefix = `${app.services.config.redis.prefix}:upload:`;
     const keys = await app.services.redis.keys(`${prefix}*`);
     await app.services.redis.del(...keys);
-    const lost = await app.gql(METRICS, {}, admin);
-    expect(lost.data.uploadMetrics.totalUploads).toBe(0);
+    const lost = await app.gql(AdminMetricsDocument, {}, admin);
+    expect(lost.data!.uploadMetrics.totalUploads).toBe(0);
 
-    const rebuilt = await app.gql(
-      `mutation($date: DateTime!) { rebuildUploadMetrics(date: $date) { day rowsRead rowsCounted } }`,
-      { date: new Date().toISOString() },
-      admin,
-    );
+    const rebuilt = await app.gql(RebuildMetricsDocument, { date: new Date().toISOString() }, admin);
     expect(rebuilt.errors).toBeUndefined();
     // What happened today, as the audit trail recorded it (the back-dated abandoned upload's row
     // says two days ago, but it was initiated, and abandoned, today).
@@ -303,15 +296,15 @@ describe('admin analytics, queue depth, cleanup and observability after a script
         coalesce(sum(file_size) filter (where type = 'CONFIRMED'), 0)::float as bytes
       from asset_event where at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'`);
     expect(facts.initiated).toBe(expected.initiated + 1); // + dan's, from the live-updates test
-    const { data } = await app.gql(METRICS, {}, admin);
-    expect(data.uploadMetrics).toMatchObject({
+    const { data } = await app.gql(AdminMetricsDocument, {}, admin);
+    expect(data!.uploadMetrics).toMatchObject({
       totalUploads: facts.initiated,
       successfulUploads: facts.approved,
       failedUploads: facts.rejected,
       totalStorageUsed: facts.bytes,
     });
     expect(facts).toMatchObject({ approved: expected.approved, rejected: expected.rejected });
-    expect(rebuilt.data.rebuildUploadMetrics.rowsCounted).toBe(rebuilt.data.rebuildUploadMetrics.rowsRead);
+    expect(rebuilt.data!.rebuildUploadMetrics.rowsCounted).toBe(rebuilt.data!.rebuildUploadMetrics.rowsRead);
   });
 
   it('/metrics, /healthz and /readyz answer without a token', async () => {

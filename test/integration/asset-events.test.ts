@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FiguresDocument, RebuildCountsDocument } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import { EICAR, waitForAsset } from '../helpers/scan';
@@ -160,25 +161,17 @@ describe('assetEvents: the audit trail', () => {
   });
 
   it('rebuilding today from the trail gives the figures that happened, the cleaned-up asset included', async () => {
-    const FIGURES = `{
-      uploadMetrics {
-        totalUploads successfulUploads failedUploads successRate averageFileSize totalStorageUsed
-        byMimeType { key count } byStatus { key count } virusScans { total clean infected failed }
-      }
-      uploadFailureBreakdown { key count }
-      topUploaders { userId uploads totalBytes }
-    }`;
     await app.services.outbox.flush();
-    const live = await app.gql(FIGURES, {}, admin);
+    const live = await app.gql(FiguresDocument, {}, admin);
     expect(live.errors).toBeUndefined();
     // What this file did: three uploads, one approved, one infected, one content mismatch (since deleted).
-    expect(live.data.uploadMetrics).toMatchObject({
+    expect(live.data!.uploadMetrics).toMatchObject({
       totalUploads: 3,
       successfulUploads: 1,
       failedUploads: 2,
       virusScans: { total: 2, clean: 1, infected: 1, failed: 0 },
     });
-    expect(live.data.uploadFailureBreakdown).toEqual(
+    expect(live.data!.uploadFailureBreakdown).toEqual(
       expect.arrayContaining([
         { key: 'Virus detected', count: 1 },
         { key: 'Content mismatch', count: 1 },
@@ -189,15 +182,11 @@ describe('assetEvents: the audit trail', () => {
     // Redis loses every counter; the day is rebuilt from asset_event alone.
     const keys = await app.services.redis.keys(`${app.services.config.redis.prefix}:upload:*`);
     await app.services.redis.del(...keys);
-    expect((await app.gql(FIGURES, {}, admin)).data.uploadMetrics.totalUploads).toBe(0);
-    const rebuilt = await app.gql(
-      `mutation($date: DateTime!) { rebuildUploadMetrics(date: $date) { rowsRead rowsCounted } }`,
-      { date: new Date().toISOString() },
-      admin,
-    );
+    expect((await app.gql(FiguresDocument, {}, admin)).data!.uploadMetrics.totalUploads).toBe(0);
+    const rebuilt = await app.gql(RebuildCountsDocument, { date: new Date().toISOString() }, admin);
     expect(rebuilt.errors).toBeUndefined();
-    expect(rebuilt.data.rebuildUploadMetrics.rowsCounted).toBeGreaterThan(0);
-    expect((await app.gql(FIGURES, {}, admin)).data).toEqual(live.data);
+    expect(rebuilt.data!.rebuildUploadMetrics.rowsCounted).toBeGreaterThan(0);
+    expect((await app.gql(FiguresDocument, {}, admin)).data).toEqual(live.data);
   });
 
   it('the cleanup prunes delivered events older than AUDIT_RETENTION_DAYS (365); a dry run and undelivered ones are left', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AssetFileNameDocument, InitiateKeyDocument } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { INITIATE, MY_ASSETS } from '../helpers/operations';
 
@@ -72,16 +73,12 @@ describe('GraphQL errors carry the contract codes and never leak internals', () 
       'ré sumé (1).txt',
     ];
     for (const fileName of cases) {
-      const result = await app.gql(
-        `mutation($input: InitiateUploadInput!) { initiateUpload(input: $input) { assetId storageKey } }`,
-        { input: { ...valid, fileName } },
-        user,
-      );
-      const { storageKey, assetId } = result.data.initiateUpload;
+      const result = await app.gql(InitiateKeyDocument, { input: { ...valid, fileName } }, user);
+      const { storageKey, assetId } = result.data!.initiateUpload;
       expect(storageKey).not.toMatch(/\.\.|\\|^\//);
       expect(Buffer.byteLength(storageKey)).toBeLessThanOrEqual(1024);
-      const mine = await app.gql(`query($id: ID!) { asset(id: $id) { fileName } }`, { id: assetId }, user);
-      const name: string = mine.data.asset.fileName;
+      const mine = await app.gql(AssetFileNameDocument, { id: assetId }, user);
+      const name = mine.data!.asset!.fileName;
       // eslint-disable-next-line no-control-regex -- control characters are what must not appear
       expect(name).not.toMatch(/[\\/\u0000-\u001f]/);
       expect(name.length).toBeLessThanOrEqual(255);

@@ -5,9 +5,9 @@ import type { OpenMultipartUpload, StorageAdapter } from '../../src/storage/stor
 import { collectSubscription, recordLog, startTestApp, type TestApp } from '../helpers/app';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
 import {
-  ABORT,
-  PART_URLS,
-  UPLOADED_PARTS,
+  AbortDocument,
+  PartUrlsDocument,
+  UploadedPartsDocument,
   cutIntoParts,
   initiateMultipart,
   partUrls,
@@ -39,7 +39,7 @@ async function download(url: string): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-const settled = (asset: any) => asset.status === 'APPROVED' || asset.status === 'REJECTED';
+const settled = (asset: { status: string }) => asset.status === 'APPROVED' || asset.status === 'REJECTED';
 
 async function openUploads(storage: StorageAdapter, prefix: string): Promise<OpenMultipartUpload[]> {
   const all: OpenMultipartUpload[] = [];
@@ -143,12 +143,12 @@ describe('multipart uploads, local provider', () => {
     expect((await app.services.assets.findById(upload.assetId))?.status).toBe('DRAFT');
 
     // The client lost its place: storage says which parts it holds.
-    const held = await app.gql(UPLOADED_PARTS, { assetId: upload.assetId }, alice);
-    expect(held.data.uploadedParts.map((p: any) => [p.partNumber, p.size])).toEqual([
+    const held = await app.gql(UploadedPartsDocument, { assetId: upload.assetId }, alice);
+    expect(held.data!.uploadedParts.map((p) => [p.partNumber, p.size])).toEqual([
       [1, PART_SIZE],
       [3, MiB],
     ]);
-    const missing = [1, 2, 3].filter((n) => !held.data.uploadedParts.some((p: any) => p.partNumber === n));
+    const missing = [1, 2, 3].filter((n) => !held.data!.uploadedParts.some((p) => p.partNumber === n));
     await sendParts(await partUrls(app, alice, upload.assetId, missing), parts, missing);
 
     expect((await confirm(app, alice, upload.assetId)).errors).toBeUndefined();
@@ -229,7 +229,7 @@ describe('multipart uploads, local provider', () => {
     expect(picked.partCount).toBe(Math.ceil((20 * MiB) / picked.partSize));
 
     const ask = (partNumbers: number[], token = alice) =>
-      app.gql(PART_URLS, { assetId: picked.assetId, partNumbers }, token);
+      app.gql(PartUrlsDocument, { assetId: picked.assetId, partNumbers }, token);
     for (const numbers of [
       [0],
       [picked.partCount + 1],
@@ -247,11 +247,11 @@ describe('multipart uploads, local provider', () => {
     const bob = app.token('mp-bob');
     expect((await ask([1], bob)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(
-      (await app.gql(UPLOADED_PARTS, { assetId: picked.assetId }, bob)).errors?.[0]?.extensions?.code,
+      (await app.gql(UploadedPartsDocument, { assetId: picked.assetId }, bob)).errors?.[0]?.extensions?.code,
     ).toBe('NOT_FOUND');
-    expect((await app.gql(ABORT, { assetId: picked.assetId }, bob)).errors?.[0]?.extensions?.code).toBe(
-      'NOT_FOUND',
-    );
+    expect(
+      (await app.gql(AbortDocument, { assetId: picked.assetId }, bob)).errors?.[0]?.extensions?.code,
+    ).toBe('NOT_FOUND');
     const badPart = await app.gql(
       CONFIRM,
       { input: { assetId: picked.assetId, title: 't', parts: [{ partNumber: 0, etag: 'x' }] } },
@@ -261,7 +261,11 @@ describe('multipart uploads, local provider', () => {
 
     // A single-PUT asset has no parts.
     const single = await initiate(app, alice, { fileName: 's.txt', fileSize: 10, mimeType: 'text/plain' });
-    const notMultipart = await app.gql(PART_URLS, { assetId: single.assetId, partNumbers: [1] }, alice);
+    const notMultipart = await app.gql(
+      PartUrlsDocument,
+      { assetId: single.assetId, partNumbers: [1] },
+      alice,
+    );
     expect(notMultipart.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'assetId' });
   });
 
@@ -281,11 +285,7 @@ describe('multipart uploads, local provider', () => {
     const wrong = await putPart(part2, Buffer.alloc(PART_SIZE, 'x'));
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toMatch(/sha256/);
-    const held = await app.gql<{ uploadedParts: { partNumber: number }[] }>(
-      UPLOADED_PARTS,
-      { assetId: upload.assetId },
-      alice,
-    );
+    const held = await app.gql(UploadedPartsDocument, { assetId: upload.assetId }, alice);
     expect(held.data?.uploadedParts).toEqual([]);
     // The checksum is signed: the URL does not take another one.
     const tampered = new URL(part2.url);
@@ -328,7 +328,7 @@ describe('multipart uploads, local provider', () => {
     });
     cases.push([without.assetId, [1], [digest]]);
     for (const [assetId, partNumbers, checksums] of cases) {
-      const answer = await app.gql(PART_URLS, { assetId, partNumbers, checksums }, alice);
+      const answer = await app.gql(PartUrlsDocument, { assetId, partNumbers, checksums }, alice);
       expect(answer.errors?.[0]?.extensions, JSON.stringify({ partNumbers, checksums })).toMatchObject({
         code: 'BAD_USER_INPUT',
         field: 'checksums',
@@ -357,8 +357,8 @@ describe('multipart uploads, local provider', () => {
       { assetId: upload.assetId },
     );
     await stream.started;
-    const aborted = await app.gql(ABORT, { assetId: upload.assetId }, alice);
-    expect(aborted.data.abortUpload).toMatchObject({ status: 'REJECTED', scanStatus: 'PENDING' });
+    const aborted = await app.gql(AbortDocument, { assetId: upload.assetId }, alice);
+    expect(aborted.data!.abortUpload).toMatchObject({ status: 'REJECTED', scanStatus: 'PENDING' });
     // Published: subscribers see the cancellation as the final event.
     const { events, error } = await stream.done;
     expect(error).toBeUndefined();
@@ -372,9 +372,9 @@ describe('multipart uploads, local provider', () => {
     expect(await app.services.storage.head(upload.storageKey)).toBeNull();
     expect((await putPart(urls[2]!, parts[2]!)).status).toBe(409);
 
-    const again = await app.gql(ABORT, { assetId: upload.assetId }, alice);
+    const again = await app.gql(AbortDocument, { assetId: upload.assetId }, alice);
     expect(again.errors).toBeUndefined();
-    expect(again.data.abortUpload.updatedAt).toBe(aborted.data.abortUpload.updatedAt);
+    expect(again.data!.abortUpload.updatedAt).toBe(aborted.data!.abortUpload.updatedAt);
     const trail = await app.services.assetEvents.listForAsset(upload.assetId);
     expect(trail.filter((event) => event.type === 'ABORTED')).toHaveLength(1);
   });
@@ -387,8 +387,8 @@ describe('multipart uploads, local provider', () => {
       mimeType: 'text/plain',
     });
     expect((await putBytes(single, body)).ok).toBe(true);
-    const aborted = await app.gql(ABORT, { assetId: single.assetId }, alice);
-    expect(aborted.data.abortUpload.status).toBe('REJECTED');
+    const aborted = await app.gql(AbortDocument, { assetId: single.assetId }, alice);
+    expect(aborted.data!.abortUpload.status).toBe('REJECTED');
     expect(await app.services.storage.head(`incoming/${single.assetId}`)).toBeNull();
     expect((await confirm(app, alice, single.assetId)).data!.confirmUpload.status).toBe('REJECTED');
 
@@ -399,7 +399,7 @@ describe('multipart uploads, local provider', () => {
     });
     expect((await putBytes(other, body)).ok).toBe(true);
     expect((await confirm(app, alice, other.assetId)).errors).toBeUndefined();
-    const late = await app.gql(ABORT, { assetId: other.assetId }, alice);
+    const late = await app.gql(AbortDocument, { assetId: other.assetId }, alice);
     expect(late.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'assetId' });
   });
 });

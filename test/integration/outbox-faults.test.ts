@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AssetStatus, IpAsset, ScanStatus } from '../../src/entities/ip-asset.entity';
 import { utcDay } from '../../src/services/analytics/analytics-keys';
+import { OutboxMetricsDocument } from '../generated/graphql';
 import { collectSubscription, recordLog, startTestApp, type TestApp } from '../helpers/app';
 import { deploymentEnv, startDeployment, type Deployment } from '../helpers/deployment';
 import { SCAN_STATUS } from '../helpers/operations';
@@ -11,11 +12,6 @@ import { buildDist } from '../helpers/process';
 import { confirm, initiate, putBytes } from '../helpers/upload';
 
 type ScanEvent = { assetScanStatus: { status: string; scanStatus: string; final: boolean } };
-
-const METRICS = `{
-  uploadMetrics { totalUploads successfulUploads failedUploads virusScans { total clean infected failed } }
-  uploadFailureBreakdown { key count }
-}`;
 
 const states = (events: ScanEvent[]) =>
   events.map(({ assetScanStatus: e }) => `${e.status}/${e.scanStatus}${e.final ? '!' : ''}`);
@@ -102,8 +98,8 @@ describe('a process killed right after a transition commits, before it delivers 
 
     // Counted once each, the scan that was started twice included.
     const admin = client.token('root', 'ADMIN');
-    const { data } = await client.gql(METRICS, {}, admin);
-    expect(data.uploadMetrics).toEqual({
+    const { data } = await client.gql(OutboxMetricsDocument, {}, admin);
+    expect(data!.uploadMetrics).toEqual({
       totalUploads: 1,
       successfulUploads: 1,
       failedUploads: 0,
@@ -199,14 +195,14 @@ describe('Redis stopped for a few seconds during a burst of transitions', () => 
     });
     await vi.waitFor(async () => expect(await assetEvents.countUndelivered()).toBe(0), { timeout: 30_000 });
 
-    const { data } = await app.gql(METRICS, {}, app.token('root', 'ADMIN'));
-    expect(data.uploadMetrics).toEqual({
+    const { data } = await app.gql(OutboxMetricsDocument, {}, app.token('root', 'ADMIN'));
+    expect(data!.uploadMetrics).toEqual({
       totalUploads: count,
       successfulUploads: count / 2,
       failedUploads: count / 2,
       virusScans: { total: count, clean: count / 2, infected: count / 2, failed: 0 },
     });
-    expect(data.uploadFailureBreakdown).toEqual([{ key: 'Virus detected', count: count / 2 }]);
+    expect(data!.uploadFailureBreakdown).toEqual([{ key: 'Virus detected', count: count / 2 }]);
     const daily = await app.services.redis.hgetall(
       `${app.services.config.redis.keyPrefix}upload:daily:${utcDay(new Date())}`,
     );

@@ -1,12 +1,11 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ClusterMetricsDocument } from '../generated/graphql';
 import { collectSubscription, startTestApp, type TestApp } from '../helpers/app';
 import { SCAN_STATUS } from '../helpers/operations';
 import { startRedisCluster, type RunningRedisCluster } from '../helpers/redis-cluster';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { confirm, initiate, putBytes } from '../helpers/upload';
-
-const METRICS = `query { uploadMetrics { totalUploads successfulUploads failedUploads virusScans { total clean infected } } }`;
 
 type ScanEvent = { assetScanStatus: { status: string; scanStatus: string; final: boolean } };
 
@@ -69,8 +68,8 @@ describe('on a Redis Cluster (three masters of its own)', () => {
 
     const admin = app.token('cluster-admin', 'ADMIN');
     await vi.waitFor(async () => {
-      const { data } = await app.gql(METRICS, {}, admin);
-      expect(data.uploadMetrics).toMatchObject({
+      const { data } = await app.gql(ClusterMetricsDocument, {}, admin);
+      expect(data!.uploadMetrics).toMatchObject({
         totalUploads: 2,
         successfulUploads: 1,
         failedUploads: 1,

@@ -15,13 +15,13 @@ import { SignatureWatch } from '../../src/services/scan/signature-watch';
 import { recordLog, startTestApp, type RecordedLog, type TestApp } from '../helpers/app';
 import { writeDailyDatabase } from '../helpers/clamav-database';
 import { ensureClamd, reloadClamd, type ClamdHandle } from '../helpers/clamd';
-import { ASSET } from '../helpers/operations';
+import { RescanDocument } from '../generated/graphql';
+import { AssetDocument } from '../helpers/operations';
 import { waitForAsset } from '../helpers/scan';
 import { uploadFile } from '../helpers/upload';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const RESCAN = `mutation($id: ID!) { rescanAsset(assetId: $id) { id status scanStatus downloadUrl } }`;
 const DAY = 24 * 3600 * 1000;
 
 async function download(url: string): Promise<Buffer> {
@@ -90,16 +90,20 @@ describe('rescans with a real clamd', () => {
       // Held in the queue at first, so there is a moment the rescan is pending for certain.
       const { scan } = app.services.queues;
       await scan.pause();
-      const rescan = await app.gql(RESCAN, { id: assetId }, admin);
+      const rescan = await app.gql(RescanDocument, { id: assetId }, admin);
       expect(rescan.errors).toBeUndefined();
-      expect(rescan.data.rescanAsset).toMatchObject({ id: assetId, status: 'APPROVED', scanStatus: 'CLEAN' });
-      expect(rescan.data.rescanAsset.downloadUrl).toMatch(/^https?:\/\//);
+      expect(rescan.data!.rescanAsset).toMatchObject({
+        id: assetId,
+        status: 'APPROVED',
+        scanStatus: 'CLEAN',
+      });
+      expect(rescan.data!.rescanAsset.downloadUrl).toMatch(/^https?:\/\//);
 
       // Every look while the rescan is pending or running finds it approved, and the bytes download.
       const look = async () => {
-        const asset = (await app.gql(ASSET, { id: assetId }, user)).data.asset;
+        const asset = (await app.gql(AssetDocument, { id: assetId }, user)).data!.asset!;
         expect(asset).toMatchObject({ status: 'APPROVED', scanStatus: 'CLEAN' });
-        expect((await download(asset.downloadUrl)).equals(body)).toBe(true);
+        expect((await download(asset.downloadUrl!)).equals(body)).toBe(true);
       };
       await look();
       await scan.resume();
@@ -130,12 +134,14 @@ describe('rescans with a real clamd', () => {
         body: Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'),
       });
       await waitForAsset(app, user, assetId, (a) => a.status === 'REJECTED');
-      expect((await app.gql(RESCAN, { id: assetId }, user)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect((await app.gql(RescanDocument, { id: assetId }, user)).errors?.[0]?.extensions?.code).toBe(
+        'FORBIDDEN',
+      );
       expect(
-        (await app.gql(RESCAN, { id: '00000000-0000-4000-8000-000000000000' }, admin)).errors?.[0]?.extensions
-          ?.code,
+        (await app.gql(RescanDocument, { id: '00000000-0000-4000-8000-000000000000' }, admin)).errors?.[0]
+          ?.extensions?.code,
       ).toBe('NOT_FOUND');
-      const refused = await app.gql(RESCAN, { id: assetId }, admin);
+      const refused = await app.gql(RescanDocument, { id: assetId }, admin);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'assetId' });
     });
 
@@ -175,7 +181,9 @@ describe('rescans with a real clamd', () => {
         told.push(e),
       );
       try {
-        expect((await app.gql(RESCAN, { id: assetId }, admin)).data.rescanAsset.status).toBe('APPROVED');
+        expect((await app.gql(RescanDocument, { id: assetId }, admin)).data!.rescanAsset.status).toBe(
+          'APPROVED',
+        );
         const rejected = await waitForAsset(app, user, assetId, (a) => a.status === 'REJECTED');
         expect(rejected).toMatchObject({ scanStatus: 'INFECTED', downloadUrl: null, thumbnailUrl: null });
         expect(rejected.scanResult!.threats).toEqual([

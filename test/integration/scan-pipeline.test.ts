@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import sharp from 'sharp';
 import { collectSubscription, recordLog, startTestApp, type TestApp } from '../helpers/app';
+import { AssetEngineVersionDocument } from '../generated/graphql';
 import { ensureClamd, type ClamdHandle } from '../helpers/clamd';
-import { ASSET, SCAN_STATUS } from '../helpers/operations';
+import { AssetDocument, SCAN_STATUS } from '../helpers/operations';
 import { confirm, initiate, putBytes, uploadFile } from '../helpers/upload';
 import { EICAR, waitForAsset } from '../helpers/scan';
 import { startVirusTotalStub, type VirusTotalStub } from '../helpers/virustotal-stub';
@@ -64,13 +65,8 @@ describe('scanning with a real clamd', () => {
       threats: [],
       attempts: 1,
     });
-    const version = (
-      await app.gql(
-        `query($id: ID!) { asset(id: $id) { scanResult { engineVersion } } }`,
-        { id: textUpload.assetId },
-        user,
-      )
-    ).data.asset.scanResult.engineVersion;
+    const version = (await app.gql(AssetEngineVersionDocument, { id: textUpload.assetId }, user)).data!.asset!
+      .scanResult!.engineVersion;
     expect(version).toMatch(/^ClamAV \d/);
     const ready = (await (await fetch(app.url.replace('/graphql', '/readyz'))).json()) as {
       scanner: unknown;
@@ -87,9 +83,9 @@ describe('scanning with a real clamd', () => {
     // The old upload URL is refused once the asset has left DRAFT, and nothing changes what is served.
     const overwrite = Buffer.from('X'.repeat(text.length));
     expect((await putBytes(textUpload, overwrite)).status).toBe(409);
-    const asset = (await app.gql(ASSET, { id: textUpload.assetId }, user)).data.asset;
+    const asset = (await app.gql(AssetDocument, { id: textUpload.assetId }, user)).data!.asset!;
     expect(asset.downloadUrl).toMatch(/^https?:\/\//);
-    expect(await download(asset.downloadUrl)).toEqual(text);
+    expect(await download(asset.downloadUrl!)).toEqual(text);
   });
 
   it('EICAR: INFECTED, REJECTED, moved under quarantine/, never downloadable', async () => {
@@ -106,7 +102,7 @@ describe('scanning with a real clamd', () => {
       name: expect.stringMatching(/Eicar/i),
     });
 
-    const asset = (await app.gql(ASSET, { id: assetId }, user)).data.asset;
+    const asset = (await app.gql(AssetDocument, { id: assetId }, user)).data!.asset!;
     expect(asset.storageKey.startsWith('quarantine/')).toBe(true);
     expect(asset.downloadUrl).toBeNull();
     expect(await app.services.storage.head(asset.storageKey)).not.toBeNull();
@@ -204,7 +200,7 @@ describe('scanning with a real clamd', () => {
       scanStatus: 'CLEAN',
       final: true,
     });
-    const asset = (await app.gql(ASSET, { id: assetId }, user)).data.asset;
+    const asset = (await app.gql(AssetDocument, { id: assetId }, user)).data!.asset!;
     expect(asset.thumbnailUrl).toBeNull();
     expect(asset.downloadUrl).not.toBeNull();
   });
@@ -253,7 +249,7 @@ describe('when clamd cannot scan', () => {
       const last = events.at(-1)!.assetScanStatus;
       expect(last).toMatchObject({ status: 'REJECTED', scanStatus: 'ERROR', final: true });
       expect(last.scanResult).toMatchObject({ attempts: 3, error: expect.any(String) });
-      const asset = (await app.gql(ASSET, { id: upload.assetId }, user)).data.asset;
+      const asset = (await app.gql(AssetDocument, { id: upload.assetId }, user)).data!.asset!;
       expect(asset.downloadUrl).toBeNull();
     } finally {
       await app.close();

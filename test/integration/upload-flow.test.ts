@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { ASSET, MY_ASSETS } from '../helpers/operations';
+import { AssetDocument, MineDocument } from '../helpers/operations';
 import { s3StorageEnv, startS3rver } from '../helpers/s3rver';
 import { confirm, initiate, PNG_1x1, putBytes, uploadFile } from '../helpers/upload';
 
@@ -117,17 +117,17 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
 
   it("another user's asset looks exactly like a missing one", async () => {
     const upload = await initiate(app, alice, { fileName: 'x.txt', fileSize: 3, mimeType: 'text/plain' });
-    const asBob = await app.gql(ASSET, { id: upload.assetId }, bob);
+    const asBob = await app.gql(AssetDocument, { id: upload.assetId }, bob);
     expect(asBob.data).toEqual({ asset: null });
-    const missing = await app.gql(ASSET, { id: '00000000-0000-4000-8000-000000000000' }, bob);
+    const missing = await app.gql(AssetDocument, { id: '00000000-0000-4000-8000-000000000000' }, bob);
     expect(missing.data).toEqual({ asset: null });
-    const notAnId = await app.gql(ASSET, { id: 'not-a-uuid' }, bob);
+    const notAnId = await app.gql(AssetDocument, { id: 'not-a-uuid' }, bob);
     expect(notAnId.data).toEqual({ asset: null });
 
     const bobConfirm = await confirm(app, bob, upload.assetId);
     expect(bobConfirm.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const admin = await app.gql(ASSET, { id: upload.assetId }, app.token('root', 'ADMIN'));
-    expect(admin.data.asset.id).toBe(upload.assetId);
+    const admin = await app.gql(AssetDocument, { id: upload.assetId }, app.token('root', 'ADMIN'));
+    expect(admin.data!.asset!.id).toBe(upload.assetId);
   });
 
   it('confirm before any upload says UPLOAD_NOT_FOUND and loses nothing', async () => {
@@ -149,8 +149,8 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
     expect((await putBytes(upload, body)).ok).toBe(true);
     const result = await confirm(app, alice, upload.assetId);
     expect(result.errors?.[0].extensions?.code).toBe('CONTENT_MISMATCH');
-    const asset = await app.gql(ASSET, { id: upload.assetId }, alice);
-    expect(asset.data.asset).toMatchObject({ status: 'REJECTED', downloadUrl: null });
+    const asset = await app.gql(AssetDocument, { id: upload.assetId }, alice);
+    expect(asset.data!.asset).toMatchObject({ status: 'REJECTED', downloadUrl: null });
     expect(await app.services.storage.head(`incoming/${upload.assetId}`)).toBeNull();
     expect(await app.services.storage.head(upload.storageKey)).toBeNull();
   });
@@ -171,8 +171,8 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
         expect(put.status).toBeGreaterThanOrEqual(400);
         expect(result.errors?.[0].extensions?.code).toBe('UPLOAD_NOT_FOUND');
       }
-      const asset = await app.gql(ASSET, { id: upload.assetId }, alice);
-      expect(asset.data.asset.status).not.toBe('PROCESSING');
+      const asset = await app.gql(AssetDocument, { id: upload.assetId }, alice);
+      expect(asset.data!.asset!.status).not.toBe('PROCESSING');
     }
   });
 
@@ -183,19 +183,19 @@ describe.each<Provider>(['local', 's3'])('upload spine with %s storage', (provid
       ids.push(
         (await initiate(app, carol, { fileName: `f${i}.txt`, fileSize: 1, mimeType: 'text/plain' })).assetId,
       );
-    const first = await app.gql(MY_ASSETS, { first: 2 }, carol);
-    expect(first.data.myAssets.totalCount).toBe(5);
-    expect(first.data.myAssets.nodes.map((n: any) => n.id)).toEqual([ids[4], ids[3]]);
-    expect(first.data.myAssets.hasNextPage).toBe(true);
-    const second = await app.gql(MY_ASSETS, { first: 10, after: first.data.myAssets.endCursor }, carol);
-    expect(second.data.myAssets.nodes.map((n: any) => n.id)).toEqual([ids[2], ids[1], ids[0]]);
-    expect(second.data.myAssets.hasNextPage).toBe(false);
+    const first = await app.gql(MineDocument, { first: 2 }, carol);
+    expect(first.data!.myAssets.totalCount).toBe(5);
+    expect(first.data!.myAssets.nodes.map((n) => n.id)).toEqual([ids[4], ids[3]]);
+    expect(first.data!.myAssets.hasNextPage).toBe(true);
+    const second = await app.gql(MineDocument, { first: 10, after: first.data!.myAssets.endCursor }, carol);
+    expect(second.data!.myAssets.nodes.map((n) => n.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(second.data!.myAssets.hasNextPage).toBe(false);
 
     for (const first of [0, 101]) {
-      const bad = await app.gql(MY_ASSETS, { first }, carol);
+      const bad = await app.gql(MineDocument, { first }, carol);
       expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     }
-    const badCursor = await app.gql(MY_ASSETS, { after: 'garbage' }, carol);
+    const badCursor = await app.gql(MineDocument, { after: 'garbage' }, carol);
     expect(badCursor.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

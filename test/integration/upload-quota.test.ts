@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InitiateMultipartMutation, InitiateMutation } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { ABORT, INITIATE_MULTIPART } from '../helpers/multipart';
-import { INITIATE } from '../helpers/operations';
+import type { GqlResponse } from '../helpers/client';
+import { AbortDocument, InitiateMultipartDocument } from '../helpers/multipart';
+import { InitiateDocument } from '../helpers/operations';
 
 const MiB = 1024 * 1024;
 const QUOTA = 30 * MiB;
+
+/** The answer of either initiate (single PUT or multipart), as the race collects them. */
+type Initiated = GqlResponse<Partial<InitiateMutation & InitiateMultipartMutation>>;
 
 describe('UPLOAD_USER_QUOTA_BYTES', () => {
   let app: TestApp;
@@ -24,10 +29,14 @@ describe('UPLOAD_USER_QUOTA_BYTES', () => {
   });
 
   const single = (client: TestApp, token: string, fileSize: number) =>
-    client.gql(INITIATE, { input: { fileName: 'q.txt', fileSize, mimeType: 'text/plain' } }, token);
+    client.gql(InitiateDocument, { input: { fileName: 'q.txt', fileSize, mimeType: 'text/plain' } }, token);
   const multipart = (client: TestApp, token: string, fileSize: number) =>
-    client.gql(INITIATE_MULTIPART, { input: { fileName: 'q.txt', fileSize, mimeType: 'text/plain' } }, token);
-  const assetIdOf = (response: { data?: any }) =>
+    client.gql(
+      InitiateMultipartDocument,
+      { input: { fileName: 'q.txt', fileSize, mimeType: 'text/plain' } },
+      token,
+    );
+  const assetIdOf = (response: Initiated) =>
     response.data?.initiateUpload?.assetId ?? response.data?.initiateMultipartUpload?.assetId;
 
   it('counts unconfirmed uploads, refuses what would pass it with how much is left, and gives room back on abort', async () => {
@@ -51,7 +60,7 @@ describe('UPLOAD_USER_QUOTA_BYTES', () => {
     expect((await multipart(app, app.token('quota-other'), 11 * MiB)).errors).toBeUndefined();
 
     // A cancelled (REJECTED) upload no longer counts.
-    const aborted = await app.gql(ABORT, { assetId: assetIdOf(first) }, user);
+    const aborted = await app.gql(AbortDocument, { assetId: first.data!.initiateUpload.assetId }, user);
     expect(aborted.data?.abortUpload?.status).toBe('REJECTED');
     const after = await multipart(app, user, 11 * MiB);
     expect(after.errors).toBeUndefined();
@@ -61,7 +70,7 @@ describe('UPLOAD_USER_QUOTA_BYTES', () => {
     const user = app.token('quota-race');
     // 25 MiB held, 5 MiB left: five of twenty 1 MiB initiates fit.
     expect((await single(app, user, 25 * MiB)).errors).toBeUndefined();
-    const answers = await Promise.all(
+    const answers: Initiated[] = await Promise.all(
       Array.from({ length: 20 }, (_, i) => {
         const client = i % 2 === 0 ? app : replica;
         return i % 4 < 2 ? single(client, user, MiB) : multipart(client, user, MiB);

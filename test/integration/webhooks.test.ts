@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MineCountDocument, WebhookEndpointsDocument } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { startUpFailureLine } from '../helpers/process';
 import { EICAR, waitForAsset } from '../helpers/scan';
@@ -12,7 +13,6 @@ import {
 } from '../helpers/webhook-receiver';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const ENDPOINTS_QUERY = `{ webhookEndpoints { id url successes failures lastSuccessAt lastFailureAt lastError } }`;
 
 function webhookEnv(urls: string[], extra: Record<string, string> = {}): Record<string, string> {
   return { WEBHOOK_URLS: urls.join(','), WEBHOOK_SECRET: SECRET, ...extra };
@@ -121,14 +121,18 @@ describe('signed webhooks for final states', () => {
 
     it('admins see each endpoint (never its query string), /metrics counts tries, bull-board has the queue', async () => {
       await vi.waitFor(async () => {
-        const { data } = await app.gql(ENDPOINTS_QUERY, {}, admin);
-        expect(data.webhookEndpoints).toEqual([
+        const { data } = await app.gql(WebhookEndpointsDocument, {}, admin);
+        expect(data!.webhookEndpoints).toEqual([
           expect.objectContaining({ url: receiver.url, successes: 2, failures: 0, lastError: null }),
           expect.objectContaining({ url: second.url, successes: 2, failures: 0, lastError: null }),
         ]);
       });
-      expect(JSON.stringify((await app.gql(ENDPOINTS_QUERY, {}, admin)).data)).not.toContain('s3cr3t');
-      expect((await app.gql(ENDPOINTS_QUERY, {}, user)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(JSON.stringify((await app.gql(WebhookEndpointsDocument, {}, admin)).data)).not.toContain(
+        's3cr3t',
+      );
+      expect((await app.gql(WebhookEndpointsDocument, {}, user)).errors?.[0]?.extensions?.code).toBe(
+        'FORBIDDEN',
+      );
 
       const text = await metricsText(app);
       expect(text).toContain(
@@ -195,14 +199,14 @@ describe('signed webhooks for final states', () => {
 
       const admin = app.token('retry-admin', 'ADMIN');
       await vi.waitFor(async () => {
-        const { data } = await app.gql(ENDPOINTS_QUERY, {}, admin);
-        expect(data.webhookEndpoints).toEqual([
+        const { data } = await app.gql(WebhookEndpointsDocument, {}, admin);
+        expect(data!.webhookEndpoints).toEqual([
           expect.objectContaining({ successes: 1, failures: 2, lastError: 'HTTP 503' }),
         ]);
       });
-      const endpoint = (await app.gql(ENDPOINTS_QUERY, {}, admin)).data.webhookEndpoints[0];
-      expect(new Date(endpoint.lastSuccessAt).getTime()).toBeGreaterThan(
-        new Date(endpoint.lastFailureAt).getTime(),
+      const endpoint = (await app.gql(WebhookEndpointsDocument, {}, admin)).data!.webhookEndpoints[0];
+      expect(new Date(endpoint.lastSuccessAt!).getTime()).toBeGreaterThan(
+        new Date(endpoint.lastFailureAt!).getTime(),
       );
       const text = await metricsText(app);
       expect(text).toContain(
@@ -251,8 +255,8 @@ describe('signed webhooks for final states', () => {
       await vi.waitFor(() => expect(receiver.open()).toBe(2), { timeout: 20_000 });
       // Every webhook request so far is still open: none answered, none timed out yet.
       expect(receiver.received).toHaveLength(2);
-      const mine = await app.gql(`{ myAssets(first: 10) { totalCount } }`, {}, user);
-      expect(mine.data.myAssets.totalCount).toBe(4);
+      const mine = await app.gql(MineCountDocument, {}, user);
+      expect(mine.data!.myAssets.totalCount).toBe(4);
     });
   });
 
