@@ -10,6 +10,7 @@ import type { AuthResult } from './auth';
 import { answerRequestError } from './request-errors';
 import { requestIdFor, requestSummary, responseSummary } from './request-log';
 import { answerRateLimited, RequestBudget } from './rate-limit';
+import { sendJson } from './json-response';
 
 /** Connect-style middleware (helmet, cors) run as they are, so both doors send the same headers. */
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
@@ -124,11 +125,7 @@ export function graphqlHttpHandler(
 
 /** A token that does not verify is refused, never ignored (an anonymous caller has none). */
 export function answerInvalidToken(res: ServerResponse): void {
-  res.statusCode = 401;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(
-    JSON.stringify({
-      errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }],
-    }),
-  );
+  sendJson(res, 401, {
+    errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }],
+  });
 }

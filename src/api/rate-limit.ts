@@ -8,6 +8,7 @@ import { ERRORS, type AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { Actor } from '../services/actor';
 import { rootFieldCount } from './graphql-limits';
+import { sendJson } from './json-response';
 
 /**
  * One per-caller budget of points per minute, shared by every replica (Redis) and by both
@@ -70,13 +71,11 @@ export function rateLimit(
 
 /** HTTP 429 with Retry-After and a GraphQL-shaped RATE_LIMITED error. */
 export function answerRateLimited(res: ServerResponse, refused: AppError): void {
-  res.statusCode = 429;
-  res.setHeader('retry-after', String(refused.extensions.retryAfterSeconds));
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(
-    JSON.stringify({
-      errors: [{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }],
-    }),
+  sendJson(
+    res,
+    429,
+    { errors: [{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }] },
+    { 'retry-after': String(refused.extensions.retryAfterSeconds) },
   );
 }
 

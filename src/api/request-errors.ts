@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { dependencyOutage } from '../dependency-outage';
 import type { Logger } from '../logger';
 import { sendServiceUnavailable } from './service-unavailable';
+import { sendJson } from './json-response';
 
 /**
  * The last-resort answer to a request that failed outside GraphQL's own error handling: a
@@ -28,7 +29,5 @@ export function answerRequestError(
   const payload = options.graphql
     ? { errors: [{ message: body.message, extensions: { code: body.code } }] }
     : { error: body };
-  res.statusCode = clientFault ? status : 500;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(payload));
+  sendJson(res, clientFault ? status : 500, payload);
 }

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServerResponse } from 'node:http';
 import { ErrorCode, ERRORS, SERVICE_RETRY_AFTER_SECONDS } from '../errors';
+import { sendJson } from './json-response';
 
 /**
  * Apollo plugin: a response carrying SERVICE_UNAVAILABLE (a dependency is down; the formatter
@@ -25,14 +26,12 @@ export function serviceUnavailablePlugin<TContext extends object>(): ApolloServe
 export function sendServiceUnavailable(res: ServerResponse, shape: 'graphql' | 'rest'): void {
   const error = ERRORS.serviceUnavailable();
   const body = { message: error.message, code: error.code, ...error.extensions };
-  res.statusCode = 503;
-  res.setHeader('retry-after', String(SERVICE_RETRY_AFTER_SECONDS));
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(
-    JSON.stringify(
-      shape === 'graphql'
-        ? { errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }] }
-        : { error: body },
-    ),
+  sendJson(
+    res,
+    503,
+    shape === 'graphql'
+      ? { errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }] }
+      : { error: body },
+    { 'retry-after': String(SERVICE_RETRY_AFTER_SECONDS) },
   );
 }
