@@ -59,10 +59,7 @@ async function cleanBatch(
   // The rows are locked by this transaction, so they are still expired as selected.
   const finished =
     category === 'abandoned'
-      ? await lifecycle.transitionMany('rejectAbandoned', removedIds, {
-          changes: { uploadKey: null, multipartUploadId: null },
-          db: trx,
-        })
+      ? await lifecycle.transitionMany('rejectAbandoned', removedIds, { db: trx })
       : await lifecycle.transitionMany('cleanUpRejected', removedIds, { detail: { category }, db: trx });
   return { rows, removals, finished };
 }

@@ -132,9 +132,17 @@ export class AssetLifecycle {
   }
 }
 
-/** The timestamps and reason a transition sets by itself, so every caller records them alike. */
+/**
+ * The timestamps, reason and upload fields a transition sets by itself, so every caller records
+ * them alike. Leaving DRAFT ends the upload: its upload key and multipart upload are forgotten,
+ * so no upload URL can name the asset again.
+ */
 function stampsOf(rule: TransitionRule, at: Date): AssetChanges {
   const stamps: AssetChanges = {};
+  if (leavesDraft(rule)) {
+    stamps.uploadKey = null;
+    stamps.multipartUploadId = null;
+  }
   if (rule.event === AssetEventType.Confirmed) stamps.confirmedAt = at;
   if (rule.to.status === AssetStatus.APPROVED) stamps.approvedAt = at;
   if (rule.to.status === AssetStatus.REJECTED) {
@@ -142,4 +150,10 @@ function stampsOf(rule: TransitionRule, at: Date): AssetChanges {
     stamps.rejectionReason = rule.reason ?? null;
   }
   return stamps;
+}
+
+function leavesDraft(rule: TransitionRule): boolean {
+  if (rule.from === 'create' || rule.to.status === undefined || rule.to.status === AssetStatus.DRAFT)
+    return false;
+  return rule.from.status?.includes(AssetStatus.DRAFT) === true;
 }

@@ -37,7 +37,6 @@ export class UploadAborter {
         await this.freeBytes(draft);
         return this.lifecycle.transition('cancel', draft.id, {
           actor,
-          changes: { uploadKey: null, multipartUploadId: null },
           detail: { multipart: draft.multipartUploadId ? true : false },
           db,
         });

@@ -145,7 +145,6 @@ export class UploadService {
           await this.storage.delete(draft.storageKey);
           await this.lifecycle.transition('rejectContentMismatch', draft.id, {
             actor,
-            changes: { uploadKey: null, multipartUploadId: null },
             detail: { problem: mismatch },
             db,
           });
@@ -153,7 +152,7 @@ export class UploadService {
         }
         const confirmed = await this.lifecycle.transition('confirm', draft.id, {
           actor,
-          changes: { ...details, uploadKey: null, multipartUploadId: null },
+          changes: details,
           detail: { fileSize: draft.fileSize },
           db,
         });
