@@ -1,4 +1,5 @@
 import mime from 'mime-types';
+import { truncatePreservingExtension } from './file-name';
 
 /** Extensions to append when a type has none of its own in mime-db. */
 const UNKNOWN_TYPE_EXTENSION = 'bin';
@@ -16,11 +17,7 @@ export function nameForType(fileName: string, mimeType: string, maxLength: numbe
   if (current && extensions.includes(current)) return fileName;
   const wanted = extensions[0] ?? (current && mime.lookup(current) ? UNKNOWN_TYPE_EXTENSION : null);
   if (!wanted) return fileName;
-  const suffix = `.${wanted}`;
-  const stem = Array.from(fileName)
-    .slice(0, maxLength - suffix.length)
-    .join('');
-  return `${stem}${suffix}`;
+  return truncatePreservingExtension(`${fileName}.${wanted}`, maxLength);
 }
 
 /** The lower-case extension after the last dot, or null when there is none. */
