@@ -90,10 +90,6 @@ function eventBindings(event: EventRecord): Knex.RawBinding[] {
   return [event.type, event.actor, event.detail === null ? null : JSON.stringify(event.detail), event.at];
 }
 
-/**
- * PostgreSQL access for assets. Every call works in its own forked entity manager, so callers
- * (requests, jobs) never share an identity map.
- */
 /** Another transaction holds this asset's row lock (see {@link AssetRepository.lockForUpdate}). */
 export class AssetRowLocked extends Error {
   override name = 'AssetRowLocked';
@@ -103,6 +99,10 @@ export class AssetRowLocked extends Error {
   }
 }
 
+/**
+ * PostgreSQL access for assets. Every call works in its own forked entity manager, so callers
+ * (requests, jobs) never share an identity map.
+ */
 export class AssetRepository {
   constructor(private readonly orm: MikroORM) {}
 

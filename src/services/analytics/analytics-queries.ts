@@ -7,7 +7,7 @@ type ExecResult = [error: Error | null, value: unknown][] | null;
 
 /** The values of an exec(), throwing the first command error. */
 export function unwrap(results: ExecResult): unknown[] {
-  if (!results) throw new Error('RedisClient transaction was aborted');
+  if (!results) throw new Error('Redis transaction was aborted');
   return results.map(([error, value]) => {
     if (error) throw error;
     return value;

@@ -3,9 +3,9 @@ import { ERRORS } from '../../errors';
 /** Deepest nesting of objects and arrays in an asset's metadata (the top-level object is 1). */
 export const MAX_METADATA_DEPTH = 10;
 /** Object keys in an asset's metadata, counted at every level. */
-export const MAX_METADATA_KEYS = 256;
+const MAX_METADATA_KEYS = 256;
 /** Longest metadata key, in UTF-16 units. */
-export const MAX_METADATA_KEY_LENGTH = 256;
+const MAX_METADATA_KEY_LENGTH = 256;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -13,7 +13,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Why `value` cannot be stored as text, or null: PostgreSQL refuses U+0000 in text and JSON, and
  * a lone surrogate has no UTF-8 form (it would silently become U+FFFD).
  */
-export function unstorableText(value: string): string | null {
+function unstorableText(value: string): string | null {
   if (value.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
   if (LONE_SURROGATE.test(value)) return 'must be valid Unicode (it contains an unpaired surrogate)';
   return null;

@@ -2,7 +2,7 @@ import { ERRORS } from '../../errors';
 import { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from '../../storage/storage.adapter';
 
 /** Part URLs one `uploadPartUrls` call may ask for. */
-export const MAX_PART_URLS_PER_CALL = 100;
+const MAX_PART_URLS_PER_CALL = 100;
 const MiB = 1024 * 1024;
 /** What the server picks when the client names no part size and the file allows it. */
 const PREFERRED_PART_SIZE = 8 * MiB;

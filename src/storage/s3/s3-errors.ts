@@ -28,7 +28,7 @@ export function isMissingObject(error: unknown): boolean {
  * The provider could not be reached or could not serve (network error, timeout, 5xx, SlowDown):
  * an outage to wait out, never an answer about the object.
  */
-export function isProviderUnavailable(error: unknown): boolean {
+function isProviderUnavailable(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   const { status } = describeProviderError(error);
   if (status !== undefined) return status >= 500 || status === 429;
