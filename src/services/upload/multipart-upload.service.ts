@@ -161,24 +161,21 @@ export class MultipartUploadService {
   async assemble(draft: IpAsset, parts: readonly CompletedPart[] | null | undefined): Promise<void> {
     const uploadId = draft.multipartUploadId!;
     const layout = layoutOf(draft);
-    if (await this.storage.head(draft.storageKey)) return;
-    let toComplete = parts ? this.checkGivenParts(layout, parts) : await this.listedParts(draft, layout);
-    // S3 wants each part's checksum at completion; it verified and lists them.
-    if (parts && draft.partChecksums) {
-      toComplete = withStoredChecksums(
-        toComplete,
-        await this.storage.listParts(draft.storageKey, uploadId).catch((error: unknown) => {
-          if (error instanceof MultipartUploadNotFound) return [];
-          throw error;
-        }),
-      );
-    }
     try {
+      let toComplete = parts ? this.checkGivenParts(layout, parts) : await this.listedParts(draft, layout);
+      // S3 wants each part's checksum at completion; it verified and lists them.
+      if (parts && draft.partChecksums) {
+        toComplete = withStoredChecksums(
+          toComplete,
+          await this.storage.listParts(draft.storageKey, uploadId),
+        );
+      }
       await this.storage.completeMultipartUpload(draft.storageKey, uploadId, toComplete);
     } catch (error) {
       if (error instanceof MultipartIncomplete) throw ERRORS.uploadIncomplete(error.problem, []);
       if (error instanceof MultipartUploadNotFound) {
-        if (await this.storage.head(draft.storageKey)) return; // a concurrent completion won
+        // Already completed: by an earlier attempt that then failed, or by a concurrent one.
+        if (await this.storage.head(draft.storageKey)) return;
         throw ERRORS.uploadNotFound();
       }
       throw error;
