@@ -349,11 +349,13 @@ export class LocalStorageAdapter implements StorageAdapter {
 
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     this.pathFor(key, 'abortMultipartUpload');
-    await this.guard('abortMultipartUpload', async () => {
-      await this.multipart.abort(key, uploadId);
-      // "Nothing to abort" is an answer only while the root exists; without it, storage is down.
-      if (await this.rootIsGone()) throw new StorageRootMissing();
-    });
+    try {
+      await this.guard('abortMultipartUpload', () => this.multipart.abort(key, uploadId));
+    } catch (error) {
+      // Nothing open is done (abort is idempotent); guard already made a missing root an outage.
+      if (error instanceof MultipartUploadNotFound) return;
+      throw error;
+    }
   }
 
   async *listMultipartUploads(prefix: string): AsyncIterable<OpenMultipartUpload[]> {

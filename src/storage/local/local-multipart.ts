@@ -182,14 +182,10 @@ export class LocalMultipart {
     await rm(dir, { recursive: true, force: true });
   }
 
+  /** @throws MultipartUploadNotFound when the upload is not open (the adapter decides what that means). */
   async abort(key: string, uploadId: string): Promise<void> {
-    try {
-      const dir = await this.openUploadDir(key, uploadId, 'abortMultipartUpload');
-      await rm(dir, { recursive: true, force: true });
-    } catch (error) {
-      if (error instanceof MultipartUploadNotFound) return;
-      throw error;
-    }
+    const dir = await this.openUploadDir(key, uploadId, 'abortMultipartUpload');
+    await rm(dir, { recursive: true, force: true });
   }
 
   async *list(prefix: string): AsyncIterable<OpenMultipartUpload[]> {
