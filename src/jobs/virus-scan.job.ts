@@ -45,6 +45,8 @@ export function virusScanProcessor(
       number: job.attemptsMade + 1,
       isLast: job.attemptsMade + 1 >= attempts,
       waitForEngine,
+      // Put off without spending an attempt, so attemptsMade alone cannot tell.
+      resumed: since !== undefined,
       signal,
     };
     const log = logger.child({ jobId: job.id, assetId: job.data.assetId, attempt: attempt.number });

@@ -51,9 +51,10 @@ export class RescanService {
       ...(cause.requestedBy ? { requestedBy: cause.requestedBy } : {}),
     };
     // The first attempt records SCAN_STARTED (and finds out whether the asset is still approved);
-    // retries only check, so the trail holds one start per rescan.
+    // retries, and the first attempt resumed after an engine outage, only check, so the trail
+    // holds one start per rescan.
     const asset =
-      attempt.number === 1
+      attempt.number === 1 && !attempt.resumed
         ? await this.lifecycle.transition('rescanStarted', assetId, { detail: { ...detail, attempt: 1 } })
         : await this.stillApproved(assetId);
     if (!asset) return { kind: 'skipped' };

@@ -47,6 +47,8 @@ export interface ScanAttempt {
    * Off once the outage has lasted past SCAN_UNAVAILABLE_RETRY_SECONDS: then it counts.
    */
   waitForEngine?: boolean;
+  /** This attempt resumes one that was put off while its engine was unreachable (already started). */
+  resumed?: boolean;
   signal?: AbortSignal;
 }
 
